@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/**
+ * The closed set of error codes that may cross any boundary (CLI JSON, IPC, HTTP).
+ * Adding a code is a contract change: the UI maps each one to a readable message.
+ */
+export const ErrorCode = z.enum([
+  // input files
+  'FILE_NOT_FOUND',
+  'FILE_UNREADABLE',
+  'IMAGE_UNSUPPORTED_FORMAT',
+  'IMAGE_DECODE_FAILED',
+  // DICOM
+  'NOT_DICOM',
+  'DICOM_TRUNCATED',
+  'DICOM_NO_PIXEL_DATA',
+  'DICOM_UNSUPPORTED_SYNTAX',
+  'DICOM_PIXEL_DATA_SHORT',
+  'DICOM_DECODE_FAILED',
+  'DICOM_FRAME_OUT_OF_RANGE',
+  'MODALITY_NOT_SUPPORTED',
+  // model and weights
+  'WEIGHTS_MISMATCH',
+  'WEIGHTS_UNSAFE',
+  'WEIGHTS_FORMAT',
+  'MODEL_NOT_FOUND',
+  'MODEL_INVALID',
+  'BACKEND_UNAVAILABLE',
+  'INFERENCE_FAILED',
+  'INPUT_SUSPECT',
+  // generic
+  'INVALID_ARGUMENT',
+  'CANCELLED',
+  'INTERNAL',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** An error as data, the only shape in which errors leave a process. */
+export const ErrorInfo = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type ErrorInfo = z.infer<typeof ErrorInfo>;
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
