@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+/** The 14 ChestX-ray14 findings in CheXNet's output order. */
+export const CHEXNET14_LABELS = [
+  'Atelectasis', 'Cardiomegaly', 'Effusion', 'Infiltration', 'Mass', 'Nodule', 'Pneumonia',
+  'Pneumothorax', 'Consolidation', 'Edema', 'Emphysema', 'Fibrosis', 'Pleural_Thickening', 'Hernia',
+] as const;
+
+export const Arch = z.enum(['densenet121', 'densenet169', 'densenet201', 'densenet264', 'custom']);
+export type Arch = z.infer<typeof Arch>;
+
+export const DenseNetSpecSchema = z.object({
+  growthRate: z.number().int().positive(),
+  blockConfig: z.array(z.number().int().positive()).min(1),
+  numInitFeatures: z.number().int().positive(),
+  bnSize: z.number().int().positive(),
+  inChannels: z.union([z.literal(1), z.literal(3)]),
+});
+
+/**
+ * How an image becomes the network's input, applied in this order to a grayscale image in [0,1]:
+ * crop, resize to size×size, replicate to `channels`, then (x − mean[c]) / std[c].
+ * TorchXRayVision's [-1024, 1024] scaling is mean 0.5, std 1/2048.
+ */
+export const Preprocessing = z.object({
+  size: z.number().int().min(8).max(2048),
+  crop: z.enum(['center-square', 'none']),
+  /** `bilinear-antialias`: torch.nn.functional.interpolate(bilinear, antialias=True, align_corners=False) in float. */
+  resize: z.enum(['bilinear-antialias']),
+  channels: z.union([z.literal(1), z.literal(3)]),
+  mean: z.array(z.number()).min(1).max(3),
+  std: z.array(z.number().positive()).min(1).max(3),
+});
+export type Preprocessing = z.infer<typeof Preprocessing>;
+
+export const IMAGENET_PREPROCESSING: Preprocessing = {
+  size: 224,
+  crop: 'center-square',
+  resize: 'bilinear-antialias',
+  channels: 3,
+  mean: [0.485, 0.456, 0.406],
+  std: [0.229, 0.224, 0.225],
+};
+
+/** What the network's raw outputs are and how they become probabilities. */
+export const OutputSpec = z.object({
+  /** `sigmoid`: outputs are logits; `identity`: the checkpoint already applies a sigmoid. */
+  activation: z.enum(['sigmoid', 'identity']),
+});
+
+export const ModelManifest = z.object({
+  schemaVersion: z.literal(1),
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,79}$/, 'lower-case letters, digits, . _ -'),
+  name: z.string().min(1),
+  version: z.string().min(1),
+  arch: Arch,
+  spec: DenseNetSpecSchema,
+  labels: z.array(z.string().min(1)).min(1),
+  preprocessing: Preprocessing,
+  output: OutputSpec,
+  /** Per-label decision thresholds on the probability; a label missing here uses 0.5. */
+  thresholds: z.record(z.string(), z.number().min(0).max(1)),
+  /** CAM_k = Σ_c W[k,c]·F[c] + b[k] on F = relu(norm5(features)). */
+  camLayer: z.literal('features.norm5.relu'),
+  weights: z.object({
+    file: z.string().min(1),
+    format: z.literal('safetensors'),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
+  /** True only for the seeded, untrained network: every surface must say so. */
+  demo: z.boolean(),
+  provenance: z.object({
+    source: z.string(),
+    license: z.string().optional(),
+    importedFrom: z.string().optional(),
+    importedFromSha256: z.string().optional(),
+    createdAt: z.string(),
+    notes: z.string().optional(),
+  }),
+  /** Statistics of pooled features on in-distribution chest X-rays, for the input guard. */
+  inputGuard: z
+    .object({
+      file: z.string().min(1),
+      threshold: z.number().positive(),
+      description: z.string(),
+    })
+    .optional(),
+  parent: z.string().optional(),
+});
+export type ModelManifest = z.infer<typeof ModelManifest>;
