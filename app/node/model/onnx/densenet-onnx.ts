@@ -1,0 +1,103 @@
+import { batchNormAffine, foldBatchNormIntoConv, get } from '../batchnorm.ts';
+import { finalFeatureCount, type DenseNetSpec } from '../spec.ts';
+import type { WeightMap } from '../tensor.ts';
+import { OnnxGraphBuilder } from './graph-builder.ts';
+
+export const ONNX_INPUT = 'input';
+export const ONNX_FEATURES = 'features';
+export const ONNX_LOGITS = 'logits';
+
+/**
+ * Builds the inference graph of a DenseNet from validated torchvision-named weights.
+ * Outputs `features` = relu(norm5(x)) (for CAM) and `logits`.
+ *
+ * Two exact rewrites make it faster than a literal translation:
+ * - norm0 follows conv0 directly, so it is folded into conv0's weights and bias;
+ *   each dense layer's norm2 follows its 1×1 conv1, so it is folded likewise.
+ * - a transition's 1×1 conv and 2×2 average pool are both linear and commute, so we pool first and
+ *   convolve a quarter of the pixels.
+ * The remaining BatchNorms precede a ReLU on a concatenation and cannot be folded.
+ */
+export function buildDenseNetOnnx(spec: DenseNetSpec, weights: WeightMap, inputSize: number): Uint8Array {
+  const g = new OnnxGraphBuilder();
+  const k = spec.growthRate;
+
+  const batchNorm = (x: string, prefix: string): string =>
+    g.node(
+      'BatchNormalization',
+      [x, ...['weight', 'bias', 'running_mean', 'running_var'].map((p) => g.constant(`${prefix}.${p}`, [get(weights, `${prefix}.${p}`).length], get(weights, `${prefix}.${p}`)))],
+      [{ name: 'epsilon', f: 1e-5 }],
+    );
+  const relu = (x: string): string => g.node('Relu', [x]);
+  const conv = (x: string, name: string, weight: Float32Array, dims: number[], bias: Float32Array | undefined, pad: number, stride = 1): string => {
+    const inputs = [x, g.constant(`${name}.weight`, dims, weight)];
+    if (bias) inputs.push(g.constant(`${name}.bias`, [bias.length], bias));
+    return g.node('Conv', inputs, [
+      { name: 'kernel_shape', ints: [dims[2]!, dims[3]!] },
+      { name: 'pads', ints: [pad, pad, pad, pad] },
+      { name: 'strides', ints: [stride, stride] },
+    ]);
+  };
+  const convFoldedWithBn = (x: string, convName: string, bnPrefix: string, pad: number, stride = 1): string => {
+    const shape = weights.get(`${convName}.weight`)!.shape;
+    const folded = foldBatchNormIntoConv(get(weights, `${convName}.weight`), shape[0]!, batchNormAffine(weights, bnPrefix));
+    return conv(x, `${convName}+${bnPrefix}`, folded.weight, shape, folded.bias, pad, stride);
+  };
+
+  let x = relu(convFoldedWithBn(ONNX_INPUT, 'features.conv0', 'features.norm0', 3, 2));
+  x = g.node('MaxPool', [x], [
+    { name: 'kernel_shape', ints: [3, 3] },
+    { name: 'pads', ints: [1, 1, 1, 1] },
+    { name: 'strides', ints: [2, 2] },
+  ]);
+
+  spec.blockConfig.forEach((layers, b) => {
+    const parts = [x];
+    for (let l = 0; l < layers; l++) {
+      const prefix = `features.denseblock${b + 1}.denselayer${l + 1}`;
+      const concatenated = parts.length === 1 ? parts[0]! : g.node('Concat', [...parts], [{ name: 'axis', i: 1 }]);
+      const bottleneck = relu(convFoldedWithBn(relu(batchNorm(concatenated, `${prefix}.norm1`)), `${prefix}.conv1`, `${prefix}.norm2`, 0));
+      const w2 = weights.get(`${prefix}.conv2.weight`)!;
+      parts.push(conv(bottleneck, `${prefix}.conv2`, w2.data, w2.shape, undefined, 1));
+    }
+    x = g.node('Concat', parts, [{ name: 'axis', i: 1 }]);
+    if (b < spec.blockConfig.length - 1) {
+      const prefix = `features.transition${b + 1}`;
+      const pooled = g.node('AveragePool', [relu(batchNorm(x, `${prefix}.norm`))], [
+        { name: 'kernel_shape', ints: [2, 2] },
+        { name: 'strides', ints: [2, 2] },
+      ]);
+      const w = weights.get(`${prefix}.conv.weight`)!;
+      x = conv(pooled, `${prefix}.conv`, w.data, w.shape, undefined, 0);
+    }
+  });
+
+  g.node('Relu', [batchNorm(x, 'features.norm5')], [], ONNX_FEATURES);
+  const pooled = g.node('Flatten', [g.node('GlobalAveragePool', [ONNX_FEATURES])], [{ name: 'axis', i: 1 }]);
+  const classifier = weights.get('classifier.weight')!;
+  g.node(
+    'Gemm',
+    [pooled, g.constant('classifier.weight', classifier.shape, classifier.data), g.constant('classifier.bias', [spec.numClasses], get(weights, 'classifier.bias'))],
+    [{ name: 'transB', i: 1 }],
+    ONNX_LOGITS,
+  );
+
+  const featureSize = denseNetFeatureSize(inputSize);
+  return g.encode({
+    graphName: 'densenet',
+    input: { name: ONNX_INPUT, dims: ['batch', spec.inChannels, inputSize, inputSize] },
+    outputs: [
+      { name: ONNX_FEATURES, dims: ['batch', finalFeatureCount(spec), featureSize, featureSize] },
+      { name: ONNX_LOGITS, dims: ['batch', spec.numClasses] },
+    ],
+    docString: 'DenseNet built by DenseRay from imported weights; BatchNorm folded where exact.',
+  });
+}
+
+/** Spatial side of the final feature map: conv0 /2, maxpool /2, three transitions /2 each (floor at every step). */
+export function denseNetFeatureSize(inputSize: number, transitions = 3): number {
+  let s = Math.floor((inputSize + 2 * 3 - 7) / 2) + 1;
+  s = Math.floor((s + 2 - 3) / 2) + 1;
+  for (let t = 0; t < transitions; t++) s = Math.floor(s / 2);
+  return s;
+}
