@@ -44,8 +44,11 @@ export const IMAGENET_PREPROCESSING: Preprocessing = {
 
 /** What the network's raw outputs are and how they become probabilities. */
 export const OutputSpec = z.object({
-  /** `sigmoid`: outputs are logits; `identity`: the checkpoint already applies a sigmoid. */
-  activation: z.enum(['sigmoid', 'identity']),
+  /**
+   * The network always ends in its Linear layer (a checkpoint whose head is Linear + Sigmoid is
+   * imported as its Linear), so probabilities are sigmoid(logits) for every model.
+   */
+  activation: z.literal('sigmoid'),
 });
 
 export const ModelManifest = z.object({

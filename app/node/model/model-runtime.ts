@@ -1,0 +1,58 @@
+import type { ModelInfo, BackendChoice } from '../../common/contract/classify.ts';
+import type { ModelManifest } from '../../common/manifest.ts';
+import type { InferenceBackend } from './backend-types.ts';
+import { get } from './batchnorm.ts';
+import { createInferenceBackend } from './backend-select.ts';
+import type { DenseNetSpec } from './spec.ts';
+import type { WeightMap } from './tensor.ts';
+import { assertWeightsMatchSpec } from './weights/keymap.ts';
+
+/** A model ready to run: its manifest, a live backend, and the classifier weights CAMs need. */
+export class ModelRuntime {
+  private constructor(
+    readonly manifest: ModelManifest,
+    readonly backend: InferenceBackend,
+    readonly classifierWeight: Float32Array,
+    readonly classifierBias: Float32Array,
+    /** Per-label thresholds in label order. */
+    readonly thresholds: number[],
+  ) {}
+
+  static async create(manifest: ModelManifest, weights: WeightMap, options: { backend: BackendChoice; threads?: number }): Promise<ModelRuntime> {
+    const spec: DenseNetSpec = { ...manifest.spec, numClasses: manifest.labels.length };
+    assertWeightsMatchSpec(weights, spec);
+    const backend = await createInferenceBackend({
+      choice: options.backend,
+      spec,
+      weights,
+      inputSize: manifest.preprocessing.size,
+      ...(options.threads ? { threads: options.threads } : {}),
+    });
+    const thresholds = manifest.labels.map((l) => manifest.thresholds[l] ?? 0.5);
+    return new ModelRuntime(manifest, backend, get(weights, 'classifier.weight'), get(weights, 'classifier.bias'), thresholds);
+  }
+
+  get info(): ModelInfo {
+    const m = this.manifest;
+    return {
+      id: m.id,
+      name: m.name,
+      version: m.version,
+      arch: m.arch,
+      sha256: m.weights.sha256,
+      demo: m.demo,
+      backend: this.backend.name,
+      backendDetail: this.backend.detail,
+      labels: m.labels,
+      thresholds: Object.fromEntries(m.labels.map((l, k) => [l, this.thresholds[k]!])),
+    };
+  }
+
+  toProbability(logit: number): number {
+    return 1 / (1 + Math.exp(-logit));
+  }
+
+  dispose(): Promise<void> {
+    return this.backend.dispose();
+  }
+}
