@@ -70,6 +70,9 @@ export function loadForeignWeights(request: ImportRequest): LoadedWeights {
       importedFrom: resolve(request.file),
       importedFromSha256: fileSha,
       createdAt: new Date().toISOString(),
+      ...(loaded.outputIsProbability
+        ? { notes: 'The checkpoint head is Linear + Sigmoid; it is imported as its Linear layer and DenseRay applies the sigmoid, so probabilities are unchanged.' }
+        : {}),
     },
   };
   return { manifest, weights: loaded.weights };
