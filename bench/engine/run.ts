@@ -112,7 +112,7 @@ const runtime = await ModelRuntime.create(
   { backend: 'onnx', threads },
 );
 const engine = new Engine(runtime, InputGuard.fromFile(DEFAULT_GUARD_REFERENCE));
-const study = shared('cxr', 'images', '00000075_000.png');
+const study = shared('cxr', 'images', '00004599_000.png');
 await engine.classifyFiles([study], { cams: true, batchSize: 1 });
 const studyTimes: number[] = [];
 for (let i = 0; i < 10; i++) {
