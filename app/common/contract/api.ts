@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { ModelManifest } from '../manifest.ts';
+
+/**
+ * The back-end API as data: one entry per function, each with a zod schema for its request and
+ * its response. Electron IPC (main/), browser-mode HTTP (denseray serve) and renderer/api.ts are
+ * all generated from this table, so a function exists everywhere or nowhere.
+ *
+ * Convention: one options object per call; names are `area.verb`. Each area keeps its schemas in
+ * its own file (contract/<area>.ts) and adds its entries here.
+ */
+export const About = z.object({
+  product: z.literal('DenseRay'),
+  version: z.string(),
+  notAMedicalDevice: z.string(),
+  dataDir: z.string(),
+  activeModel: z.object({ id: z.string(), name: z.string(), sha256: z.string(), demo: z.boolean(), source: z.string() }),
+  backend: z.string().nullable(),
+});
+
+export const InstalledModelSummary = z.object({ manifest: ModelManifest, active: z.boolean() });
+
+export const api = {
+  'app.about': { request: z.object({}), response: About },
+  'models.list': { request: z.object({}), response: z.array(InstalledModelSummary) },
+  'models.activate': { request: z.object({ id: z.string() }), response: z.object({ id: z.string() }) },
+} as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
+
+export type Api = typeof api;
+export type ApiMethod = keyof Api;
+export type ApiRequest<M extends ApiMethod> = z.input<Api[M]['request']>;
+export type ApiResponse<M extends ApiMethod> = z.output<Api[M]['response']>;
+
+/** Events pushed from back end to UI (job progress, streamed results), each parsed like a response. */
+export const ApiEvent = z.object({ channel: z.string(), payload: z.unknown() });
+export type ApiEvent = z.infer<typeof ApiEvent>;

@@ -1,0 +1,42 @@
+import type { ApiEvent, ApiMethod, ApiRequest, ApiResponse } from '../../common/contract/api.ts';
+import { ModelStore } from '../model/model-store.ts';
+
+export const NOT_A_MEDICAL_DEVICE = 'DenseRay is research software, not a medical device. It does not diagnose; every result needs review by a qualified reader.';
+
+export type Handlers = { [M in ApiMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> };
+
+export interface ServiceContext {
+  dataDir: string;
+  models: ModelStore;
+  /** Pushes an event to every connected UI. */
+  emit(event: ApiEvent): void;
+}
+
+/**
+ * The composition root of the back end: every API function's implementation, created once and
+ * handed to the transport (Electron IPC in main/, HTTP in browser mode). Areas add their handlers here.
+ */
+export function createHandlers(ctx: ServiceContext): Handlers {
+  return {
+    'app.about': async () => {
+      const active = ctx.models.get(ctx.models.activeId()).manifest;
+      return {
+        product: 'DenseRay',
+        version: '0.1.0',
+        notAMedicalDevice: NOT_A_MEDICAL_DEVICE,
+        dataDir: ctx.dataDir,
+        activeModel: { id: active.id, name: active.name, sha256: active.weights.sha256, demo: active.demo, source: active.provenance.source },
+        backend: null,
+      };
+    },
+    'models.list': async () => {
+      ctx.models.ensureDemo();
+      const active = ctx.models.activeId();
+      return ctx.models.list().map((m) => ({ manifest: m.manifest, active: m.manifest.id === active }));
+    },
+    'models.activate': async ({ id }) => {
+      ctx.models.setActive(id);
+      return { id };
+    },
+  };
+}
