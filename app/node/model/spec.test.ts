@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { shared } from '../../../test/helpers/shared.ts';
@@ -13,6 +14,18 @@ describe('DenseNet spec', () => {
     ['densenet201', 20_013_928],
   ] as const)('%s has torchvision parameter count', (arch, count) => {
     expect(parameterCount(specForArch(arch, 1000), { includeRunningStats: false })).toBe(count);
+  });
+
+  // Names, shapes and parameter counts exactly as torchvision builds them (14-class head), from
+  // test/fixtures/torchvision/make_specs.py; DenseNet-264 is torchvision's DenseNet(32, (6,12,64,48), 64).
+  const torchvision = JSON.parse(readFileSync(new URL('../../../test/fixtures/torchvision/densenet-specs.json', import.meta.url), 'utf8')) as Record<string, { parameters: number; tensors: number; digest: string }>;
+  it.each(['densenet121', 'densenet169', 'densenet201', 'densenet264'] as const)('%s tensor names, shapes and parameter count equal torchvision', (arch) => {
+    const spec = specForArch(arch, 14);
+    const lines = [...expectedWeightShapes(spec)].map(([name, shape]) => `${name}:${shape.join('x')}`);
+    const expected = torchvision[arch]!;
+    expect(lines.length).toBe(expected.tensors);
+    expect(createHash('sha256').update(lines.sort().join('\n')).digest('hex')).toBe(expected.digest);
+    expect(parameterCount(spec, { includeRunningStats: false })).toBe(expected.parameters);
   });
 
   it('names and shapes every tensor of the synthetic DenseNet-121 exactly', () => {
