@@ -1,4 +1,5 @@
 import { PNG } from 'pngjs';
+import { decodeGrayPngFast } from './decode-png-gray.ts';
 import { grayFromRgb8, pilLuma, UNIT_FROM_BYTE } from './luma.ts';
 import type { GrayImage } from './gray-image.ts';
 
@@ -62,6 +63,8 @@ function withoutTransparencyChunks(bytes: Uint8Array): Uint8Array {
  * Throws pngjs's own errors; the caller turns them into DenseRayErrors.
  */
 export function decodePng(bytes: Uint8Array): GrayImage {
+  const fast = decodeGrayPngFast(bytes);
+  if (fast) return fast;
   // skipRescale keeps 16-bit samples (a Uint16Array) and sub-byte gray at their raw values.
   const src = withoutTransparencyChunks(bytes);
   const png = PNG.sync.read(Buffer.from(src.buffer, src.byteOffset, src.byteLength), { skipRescale: true });
