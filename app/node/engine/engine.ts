@@ -11,6 +11,8 @@ import type { ModelRuntime } from '../model/model-runtime.ts';
 export interface ClassifyOptions {
   /** Return the per-label CAMs with each prediction. */
   cams?: boolean;
+  /** Return the final feature map (C×h×w) with each prediction. */
+  features?: boolean;
   /** Images per forward pass; 8 is the throughput sweet spot on a 2-core CPU. */
   batchSize?: number;
   frame?: number;
@@ -56,7 +58,7 @@ export class Engine {
     for (let b = 0; b < batches.length; b++) {
       if (options.signal?.aborted) break;
       const prepared = await next!;
-      const inference = prepared.length > 0 ? this.infer(prepared, options.cams === true) : Promise.resolve([]);
+      const inference = prepared.length > 0 ? this.infer(prepared, options.cams === true, options.features === true) : Promise.resolve([]);
       next = b + 1 < batches.length ? this.prepareBatch(files, batches[b + 1]!, options, emit) : undefined;
       for (const result of await inference) emit(result.result, result.index);
     }
@@ -83,7 +85,7 @@ export class Engine {
     return prepared;
   }
 
-  private async infer(batch: Prepared[], withCams: boolean): Promise<{ index: number; result: FileResult }[]> {
+  private async infer(batch: Prepared[], withCams: boolean, withFeatures: boolean): Promise<{ index: number; result: FileResult }[]> {
     const p = this.runtime.manifest.preprocessing;
     const perImage = inputLength(p);
     const input = new Float32Array(perImage * batch.length);
@@ -101,7 +103,7 @@ export class Engine {
     const [channels, h, w] = output.featureShape;
     return batch.map((item, i) => {
       const logits = Array.from(output.logits.subarray(i * labels.length, (i + 1) * labels.length));
-      const probs = logits.map((z) => this.runtime.toProbability(z));
+      const probs = logits.map((z, k) => this.runtime.toProbability(z, k));
       const tc = performance.now();
       const cams = withCams ? computeCams(output.features, i * channels * h * w, channels, h * w, this.runtime.classifierWeight, this.runtime.classifierBias) : undefined;
       const camMs = performance.now() - tc;
@@ -119,6 +121,9 @@ export class Engine {
               cams: { width: w, height: h, data: cams, normalisation: 'none: raw class score per cell; its spatial mean equals the logit' as const },
               modelInput: { width: p.size, height: p.size, data: seen },
             }
+          : {}),
+        ...(withFeatures
+          ? { features: { channels, height: h, width: w, data: output.features.slice(i * channels * h * w, (i + 1) * channels * h * w) } }
           : {}),
         timingsMs: { decode: item.decodeMs, preprocess: item.preprocessMs, infer: inferMs, cam: camMs },
       };
