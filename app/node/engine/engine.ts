@@ -105,7 +105,12 @@ export class Engine {
       const logits = Array.from(output.logits.subarray(i * labels.length, (i + 1) * labels.length));
       const probs = logits.map((z, k) => this.runtime.toProbability(z, k));
       const tc = performance.now();
-      const cams = withCams ? computeCams(output.features, i * channels * h * w, channels, h * w, this.runtime.classifierWeight, this.runtime.classifierBias) : undefined;
+      const perImage = labels.length * h * w;
+      const cams = !withCams
+        ? undefined
+        : output.cams
+          ? output.cams.slice(i * perImage, (i + 1) * perImage)
+          : computeCams(output.features, i * channels * h * w, channels, h * w, this.runtime.classifierWeight, this.runtime.classifierBias);
       const camMs = performance.now() - tc;
       // The guard looks at the first channel of the model input, un-normalised back to [0, 1].
       const seen = grayFromModelInput(item.modelImage, p.size, p.mean[0]!, p.std[0]!);

@@ -3,6 +3,8 @@ export interface InferenceOutput {
   logits: Float32Array;
   features: Float32Array;
   featureShape: [channels: number, height: number, width: number];
+  /** N×K×h×w CAMs when the backend computes them itself (the ONNX graph does); else the engine does. */
+  cams?: Float32Array | undefined;
 }
 
 /** One way of running a DenseNet forward pass; the engine does not care which. */

@@ -12,18 +12,21 @@ export function computeCams(
   classifierBias: Float32Array,
 ): Float32Array {
   const classes = classifierBias.length;
+  // Cell-major copy of the features, so each CAM value is one contiguous dot product.
+  const byCell = new Float32Array(cells * channels);
+  for (let c = 0; c < channels; c++) {
+    const row = featureOffset + c * cells;
+    for (let p = 0; p < cells; p++) byCell[p * channels + c] = features[row + p]!;
+  }
   const cams = new Float32Array(classes * cells);
-  const acc = new Float64Array(cells);
   for (let k = 0; k < classes; k++) {
-    acc.fill(classifierBias[k]!);
-    const wRow = k * channels;
-    for (let c = 0; c < channels; c++) {
-      const w = classifierWeight[wRow + c]!;
-      if (w === 0) continue;
-      const fRow = featureOffset + c * cells;
-      for (let p = 0; p < cells; p++) acc[p]! += w * features[fRow + p]!;
+    const w = k * channels;
+    for (let p = 0; p < cells; p++) {
+      const f = p * channels;
+      let sum = 0;
+      for (let c = 0; c < channels; c++) sum += classifierWeight[w + c]! * byCell[f + c]!;
+      cams[k * cells + p] = sum + classifierBias[k]!;
     }
-    for (let p = 0; p < cells; p++) cams[k * cells + p] = acc[p]!;
   }
   return cams;
 }

@@ -1,5 +1,6 @@
 import type { ModelInfo, BackendChoice } from '../../common/contract/classify.ts';
 import type { ModelManifest } from '../../common/manifest.ts';
+import { opNorm } from '../catalogue/op-norm.ts';
 import type { InferenceBackend } from './backend-types.ts';
 import { get } from './batchnorm.ts';
 import { createInferenceBackend } from './backend-select.ts';
@@ -48,8 +49,12 @@ export class ModelRuntime {
     };
   }
 
-  toProbability(logit: number): number {
-    return 1 / (1 + Math.exp(-logit));
+  /** sigmoid(logit), then the manifest's declared calibration of output `index` (TorchXRayVision's op_norm). */
+  toProbability(logit: number, index?: number): number {
+    const p = 1 / (1 + Math.exp(-logit));
+    const calibration = this.manifest.output.calibration;
+    const threshold = index === undefined ? undefined : calibration?.opThresholds[index];
+    return threshold === undefined ? p : opNorm(p, threshold);
   }
 
   dispose(): Promise<void> {

@@ -6,10 +6,11 @@ import { OnnxGraphBuilder } from './graph-builder.ts';
 export const ONNX_INPUT = 'input';
 export const ONNX_FEATURES = 'features';
 export const ONNX_LOGITS = 'logits';
+export const ONNX_CAMS = 'cams';
 
 /**
  * Builds the inference graph of a DenseNet from validated torchvision-named weights.
- * Outputs `features` = relu(norm5(x)) (for CAM) and `logits`.
+ * Outputs `features` = relu(norm5(x)), `logits` and (unless disabled) `cams`, N×K×cells.
  *
  * Two exact rewrites make it faster than a literal translation:
  * - norm0 follows conv0 directly, so it is folded into conv0's weights and bias;
@@ -18,7 +19,8 @@ export const ONNX_LOGITS = 'logits';
  *   convolve a quarter of the pixels.
  * The remaining BatchNorms precede a ReLU on a concatenation and cannot be folded.
  */
-export function buildDenseNetOnnx(spec: DenseNetSpec, weights: WeightMap, inputSize: number): Uint8Array {
+export function buildDenseNetOnnx(spec: DenseNetSpec, weights: WeightMap, inputSize: number, options: { cams?: boolean } = {}): Uint8Array {
+  const withCams = options.cams ?? true;
   const g = new OnnxGraphBuilder();
   const k = spec.growthRate;
 
@@ -75,12 +77,14 @@ export function buildDenseNetOnnx(spec: DenseNetSpec, weights: WeightMap, inputS
   g.node('Relu', [batchNorm(x, 'features.norm5')], [], ONNX_FEATURES);
   const pooled = g.node('Flatten', [g.node('GlobalAveragePool', [ONNX_FEATURES])], [{ name: 'axis', i: 1 }]);
   const classifier = weights.get('classifier.weight')!;
-  g.node(
-    'Gemm',
-    [pooled, g.constant('classifier.weight', classifier.shape, classifier.data), g.constant('classifier.bias', [spec.numClasses], get(weights, 'classifier.bias'))],
-    [{ name: 'transB', i: 1 }],
-    ONNX_LOGITS,
-  );
+  const classifierWeight = g.constant('classifier.weight', classifier.shape, classifier.data);
+  const bias = get(weights, 'classifier.bias');
+  g.node('Gemm', [pooled, classifierWeight, g.constant('classifier.bias', [spec.numClasses], bias)], [{ name: 'transB', i: 1 }], ONNX_LOGITS);
+  // CAM_k = W_k · F + b_k for every cell: one batched matmul on the features, inside the same run.
+  if (withCams) {
+    const cells = g.node('Reshape', [ONNX_FEATURES, g.constantInt64('cam.cells_shape', [0, finalFeatureCount(spec), -1])]);
+    g.node('Add', [g.node('MatMul', [classifierWeight, cells]), g.constant('cam.bias', [spec.numClasses, 1], bias)], [], ONNX_CAMS);
+  }
 
   const featureSize = denseNetFeatureSize(inputSize);
   return g.encode({
@@ -89,6 +93,7 @@ export function buildDenseNetOnnx(spec: DenseNetSpec, weights: WeightMap, inputS
     outputs: [
       { name: ONNX_FEATURES, dims: ['batch', finalFeatureCount(spec), featureSize, featureSize] },
       { name: ONNX_LOGITS, dims: ['batch', spec.numClasses] },
+      ...(withCams ? [{ name: ONNX_CAMS, dims: ['batch', spec.numClasses, featureSize * featureSize] }] : []),
     ],
     docString: 'DenseNet built by DenseRay from imported weights; BatchNorm folded where exact.',
   });

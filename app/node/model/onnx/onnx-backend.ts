@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import * as ort from 'onnxruntime-node';
 import { DenseRayError } from '../../errors.ts';
 import type { InferenceBackend, InferenceOutput } from '../backend-types.ts';
-import { ONNX_FEATURES, ONNX_INPUT, ONNX_LOGITS } from './densenet-onnx.ts';
+import { ONNX_CAMS, ONNX_FEATURES, ONNX_INPUT, ONNX_LOGITS } from './densenet-onnx.ts';
 
 export interface OnnxBackendOptions {
   /** Intra-op threads; defaults to the number of cores onnxruntime sees. */
@@ -47,6 +47,7 @@ export async function createOnnxBackend(model: Uint8Array, inputShape: [channels
         logits: logits.data as Float32Array,
         features: features.data as Float32Array,
         featureShape: [c!, h!, w!],
+        cams: results[ONNX_CAMS]?.data as Float32Array | undefined,
       };
       return out;
     },

@@ -29,5 +29,7 @@ describe.each([
     const features = ref(model, `${c}.features`).data;
     expect(maxAbsDiff(out.logits, logits)).toBeLessThan(1e-4);
     expect(maxAbsDiff(out.features, features) / range(features)).toBeLessThan(1e-4);
+    const cams = ref(model, `${c}.cam`).data;
+    expect(maxAbsDiff(out.cams!, cams) / range(cams)).toBeLessThan(1e-4);
   });
 });
