@@ -36,7 +36,7 @@ describe('fast grayscale PNG decoder', () => {
 
   it('rejects a corrupted chunk by its CRC and declines colour PNGs', () => {
     const bytes = new Uint8Array(readFileSync(shared('cxr', 'images', '00000284_000.png')));
-    bytes[200] ^= 0xff;
+    bytes[200] = bytes[200]! ^ 0xff;
     expect(() => decodeGrayPngFast(bytes)).toThrow(/CRC/);
     expect(decodeGrayPngFast(readFileSync(shared('cxr', 'images', '00005224_000.png')))).toBeUndefined();
   });
