@@ -1,0 +1,98 @@
+import type { JobSummary } from '../../common/contract/batch.ts';
+import { resolveDataDir } from '../../node/data-dir.ts';
+import { toErrorInfo } from '../../node/errors.ts';
+import { StudyStore } from '../../node/store/study-store.ts';
+import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
+import { parseCommandArgs, parsePositiveInt, UsageError, withUsage } from '../parse-args.ts';
+
+const HELP = `Usage:
+  denseray jobs [list] [--json]     batch jobs with their state and counts
+  denseray jobs show <id> [--json]  one job in detail (skip reasons, errors)
+  denseray jobs pause <id>          ask the process running a job to pause it (resume: denseray batch --resume --job <id>)
+  denseray jobs cancel <id>         stop a job for good (its stored results stay)
+Options: --data-dir <dir> (default: DENSERAY_DATA_DIR or the OS app-data folder)
+
+States: queued, importing, running, paused, cancelled, done, failed; interrupted = it was running
+and its process is gone (crash, kill): resume it.
+`;
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  'data-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const jobsCommand: Command = {
+  name: 'jobs',
+  summary: 'list batch jobs (state, counts); show, pause or cancel one',
+  run: (argv) =>
+    withUsage(HELP, async () => {
+      const { values, positionals } = parseCommandArgs(argv, OPTIONS);
+      if (values.help) {
+        process.stdout.write(HELP);
+        return ExitCode.ok;
+      }
+      const [action = 'list', target] = positionals;
+      if (!['list', 'show', 'pause', 'cancel'].includes(action)) throw new UsageError(`unknown jobs action "${action}"`);
+      const id = action === 'list' ? undefined : parsePositiveInt(target, 'job id');
+      if (action !== 'list' && !id) throw new UsageError(`jobs ${action} needs a job id`);
+      const json = values.json === true;
+      let store: StudyStore | undefined;
+      try {
+        store = StudyStore.open(resolveDataDir(values['data-dir']));
+        if (id === undefined) {
+          const jobs = store.jobs.list().map((j) => store!.jobs.summary(j));
+          if (json) printJson({ ok: true, jobs });
+          else process.stdout.write(renderJobTable(jobs));
+          return ExitCode.ok;
+        }
+        if (action === 'pause' || action === 'cancel') {
+          const job = store.jobs.get(id);
+          // A job no live process runs changes state here; a running one is told through the store.
+          const summary = store.jobs.summary(job);
+          if (summary.state === 'running' || summary.state === 'importing') store.jobs.requestControl(id, action);
+          else if (summary.state !== 'done' && summary.state !== 'cancelled') store.jobs.setState(id, action === 'pause' ? 'paused' : 'cancelled');
+          const after = store.jobs.summary(store.jobs.get(id));
+          if (json) printJson({ ok: true, job: after, requested: action });
+          else process.stdout.write(`job ${id}: ${action} requested (now ${after.state})\n`);
+          return ExitCode.ok;
+        }
+        const summary = store.jobs.summary(store.jobs.get(id));
+        if (json) printJson({ ok: true, job: summary });
+        else process.stdout.write(describeJob(summary));
+        return ExitCode.ok;
+      } catch (error) {
+        const info = toErrorInfo(error);
+        if (json) printJsonError(info);
+        else process.stderr.write(`denseray jobs: ${info.code}: ${info.message}\n`);
+        return ExitCode.failure;
+      } finally {
+        store?.close();
+      }
+    }),
+};
+
+function renderJobTable(jobs: JobSummary[]): string {
+  if (jobs.length === 0) return 'no jobs yet (start one with denseray batch <folder>)\n';
+  const lines = [`${'id'.padStart(4)}  ${'state'.padEnd(11)}  ${'studies'.padStart(7)}  ${'done'.padStart(7)}  ${'errors'.padStart(6)}  ${'skipped'.padStart(7)}  ${'model'.padEnd(28)}  folders`];
+  for (const j of jobs) {
+    lines.push(
+      `${String(j.id).padStart(4)}  ${j.state.padEnd(11)}  ${String(j.counts.studies).padStart(7)}  ${String(j.counts.finished).padStart(7)}  ${String(j.counts.failed).padStart(6)}  ${String(j.counts.filesSkipped).padStart(7)}  ${`${j.model.id}@${j.model.sha256.slice(0, 8)}`.padEnd(28)}  ${j.roots.join(', ')}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** A few readable lines about one job (shared by batch and jobs show). */
+export function describeJob(j: JobSummary): string {
+  const c = j.counts;
+  const reasons = Object.entries(j.skipReasons).map(([reason, n]) => `${n} ${reason}`).join(', ');
+  return [
+    `job ${j.id}: ${j.state} — ${c.finished}/${c.studies} studies finished (${c.finished - c.failed} classified, ${c.failed} errors)`,
+    `  files: ${c.filesSeen} seen, ${c.filesSkipped} skipped${reasons ? ` (${reasons})` : ''}, ${c.duplicates} duplicates of another file's image`,
+    `  model: ${j.model.id} ${j.model.version}, weights ${j.model.sha256.slice(0, 12)}${j.model.demo ? ' (UNTRAINED DEMO)' : ''}`,
+    `  folders: ${j.roots.join(', ')}`,
+    ...(j.error ? [`  error: ${j.error.code}: ${j.error.message}`] : []),
+    '',
+  ].join('\n');
+}

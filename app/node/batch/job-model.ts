@@ -1,0 +1,21 @@
+import type { JobModelInfo } from '../store/job-records.ts';
+import { ModelStore } from '../model/model-store.ts';
+
+/**
+ * The model a new job will use, from its manifest alone (no weights loaded): an installed id, or
+ * the active model (the untrained demo on a fresh install). Thresholds default to 0.5, as the runtime's.
+ */
+export function jobModelFor(dataDir: string, modelId?: string): JobModelInfo {
+  const models = new ModelStore(dataDir);
+  const m = models.get(modelId ?? models.activeId()).manifest;
+  return {
+    id: m.id,
+    name: m.name,
+    version: m.version,
+    arch: m.arch,
+    sha256: m.weights.sha256,
+    demo: m.demo,
+    labels: m.labels,
+    thresholds: Object.fromEntries(m.labels.map((l) => [l, m.thresholds[l] ?? 0.5])),
+  };
+}

@@ -1,0 +1,24 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * Writes a report piece by piece (an HTML report of thousands of studies is never one string in
+ * memory) to a temporary file renamed into place, so a reader never sees half a report.
+ */
+export function writeReportFile(path: string, produce: (write: (chunk: string) => void) => void): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    produce((chunk) => {
+      writeSync(fd, chunk);
+    });
+    closeSync(fd);
+    renameSync(tmp, path);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw error;
+  }
+}
