@@ -28,8 +28,16 @@ export const ErrorCode = z.enum([
   'BACKEND_UNAVAILABLE',
   'INFERENCE_FAILED',
   'INPUT_SUSPECT',
+  // model downloads (denseray models fetch)
+  'NETWORK_OFFLINE',
+  'DOWNLOAD_NOT_FOUND',
+  'DOWNLOAD_FAILED',
+  'CHECKSUM_MISMATCH',
+  'DISK_FULL',
   // generic
   'INVALID_ARGUMENT',
+  /** Browser mode: a request without this launch's token. */
+  'UNAUTHORIZED',
   'CANCELLED',
   'INTERNAL',
 ]);

@@ -1,6 +1,6 @@
 import { resolveDataDir } from '../../node/data-dir.ts';
 import { toErrorInfo } from '../../node/errors.ts';
-import { importModel } from '../../node/model/import-model.ts';
+import { fetchFromCatalogue, importFile, listCatalogue } from '../../node/catalogue/cli-catalogue.ts';
 import { ModelStore } from '../../node/model/model-store.ts';
 import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
 import { parseCommandArgs, parsePositiveInt, UsageError, withUsage } from '../parse-args.ts';
@@ -8,6 +8,11 @@ import { parseCommandArgs, parsePositiveInt, UsageError, withUsage } from '../pa
 const HELP = `Usage:
   denseray models list [--json]
   denseray models show <id> [--json]          manifest and model card
+  denseray models catalogue [--json]          published models DenseRay can fetch (licence, pin status)
+  denseray models fetch <name> [--activate] [--json]
+                         download a catalogue model (resumes), verify size/sha256, install it
+  denseray models import <file> [--as <catalogue name>] [--activate] [--json]
+                         a catalogue file carried by hand: recognised by sha256 or structure, or named
   denseray models import <file> [--arch densenet121|169|201|264|custom] [--labels chexnet14|labels.json]
                          [--id <id>] [--name <text>] [--size <px>] [--activate] [--json]
                          safetensors or PyTorch .pth (state_dict, {'state_dict': …}, whole pickled module,
@@ -26,12 +31,13 @@ const OPTIONS = {
   name: { type: 'string' },
   size: { type: 'string' },
   activate: { type: 'boolean' },
+  as: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 export const modelsCommand: Command = {
   name: 'models',
-  summary: 'list, import, show, activate or remove models',
+  summary: 'list, fetch from the catalogue, import, show, activate or remove models',
   run: (argv) =>
     withUsage(HELP, async () => {
       const { values, positionals } = parseCommandArgs(argv, OPTIONS);
@@ -60,17 +66,24 @@ export const modelsCommand: Command = {
           }
           case 'import': {
             const size = parsePositiveInt(values.size, '--size');
-            const model = importModel(store, {
-              file: requireTarget(target, 'import'),
+            const imported = importFile(store, requireTarget(target, 'import'), values.as, {
               ...(values.arch ? { arch: values.arch } : {}),
               ...(values.labels ? { labels: values.labels } : {}),
               ...(values.id ? { id: values.id } : {}),
               ...(values.name ? { name: values.name } : {}),
               ...(size ? { inputSize: size } : {}),
             });
-            if (values.activate) store.setActive(model.manifest.id);
-            if (json) printJson({ ok: true, manifest: model.manifest });
-            else process.stdout.write(`imported ${model.manifest.id} (${model.manifest.arch}, ${model.manifest.labels.length} labels, sha256 ${model.manifest.weights.sha256.slice(0, 12)})${values.activate ? ', active' : ''}\n`);
+            if (values.activate) store.setActive(imported.id);
+            if (json) printJson({ ok: true, manifest: imported.manifest });
+            else process.stdout.write(`${imported.text}${values.activate ? ', active' : ''}\n`);
+            return ExitCode.ok;
+          }
+          case 'catalogue': {
+            listCatalogue(store, json);
+            return ExitCode.ok;
+          }
+          case 'fetch': {
+            await fetchFromCatalogue(store, requireTarget(target, 'fetch'), { activate: values.activate === true, json });
             return ExitCode.ok;
           }
           case 'activate': {

@@ -1,5 +1,6 @@
 import type { Preprocessing } from '../../common/manifest.ts';
 import { DenseRayError } from '../errors.ts';
+import { preprocessDeclared } from './declared/declared-preprocess.ts';
 import type { GrayImage } from './gray-image.ts';
 import { centerSquareRegion, resizeBilinearAntialias } from './resize.ts';
 
@@ -21,6 +22,11 @@ export function preprocess(img: GrayImage, p: Preprocessing, out?: Float32Array,
   const target = out ?? new Float32Array(length);
   if (!Number.isInteger(outOffset) || outOffset < 0 || outOffset + length > target.length) {
     throw new DenseRayError('INVALID_ARGUMENT', `preprocess: ${length} values at offset ${outOffset} do not fit an array of ${target.length}`);
+  }
+  // Published models' own crop/resize rules (TorchXRayVision, torchvision on PIL), declared in their manifests.
+  if (p.resize !== 'bilinear-antialias' || (p.crop !== 'center-square' && p.crop !== 'none')) {
+    preprocessDeclared(img, p, target, outOffset);
+    return target;
   }
   const region = p.crop === 'center-square' ? centerSquareRegion(img.width, img.height) : undefined;
   const resized = resizeBilinearAntialias(img, p.size, p.size, region).data;
