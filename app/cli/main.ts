@@ -1,9 +1,14 @@
+import { batchCommand } from './commands/batch.ts';
 import { classifyCommand } from './commands/classify.ts';
 import { dicomCommand } from './commands/dicom.ts';
+import { finetuneCommand } from './commands/finetune.ts';
+import { jobsCommand } from './commands/jobs.ts';
 import { modelsCommand } from './commands/models.ts';
+import { reportCommand } from './commands/report.ts';
+import { serveCommand } from './commands/serve.ts';
 import { ExitCode, type Command } from './command.ts';
 
-const COMMANDS: Command[] = [classifyCommand, modelsCommand, dicomCommand];
+const COMMANDS: Command[] = [classifyCommand, modelsCommand, dicomCommand, serveCommand, batchCommand, reportCommand, jobsCommand, finetuneCommand];
 
 const NOT_A_DEVICE = 'DenseRay is research software, not a medical device. Every result needs review by a qualified reader.';
 

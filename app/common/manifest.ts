@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ModelMetrics, TrainingRecord } from './contract/finetune.ts';
 
 /** The 14 ChestX-ray14 findings in CheXNet's output order. */
 export const CHEXNET14_LABELS = [
@@ -24,9 +25,22 @@ export const DenseNetSpecSchema = z.object({
  */
 export const Preprocessing = z.object({
   size: z.number().int().min(8).max(2048),
-  crop: z.enum(['center-square', 'none']),
-  /** `bilinear-antialias`: torch.nn.functional.interpolate(bilinear, antialias=True, align_corners=False) in float. */
-  resize: z.enum(['bilinear-antialias']),
+  /**
+   * `center-square`: offsets floor((long − side)/2). `center-square-xrv`: TorchXRayVision's
+   * XRayCenterCrop, offsets floor(long/2) − floor(side/2) (one pixel further when long is even and
+   * side odd). `center-after-resize`: torchvision's CenterCrop(size) after the `pil-bilinear` resize.
+   */
+  crop: z.enum(['center-square', 'none', 'center-square-xrv', 'center-after-resize']),
+  /**
+   * `bilinear-antialias`: torch.nn.functional.interpolate(bilinear, antialias=True, align_corners=False) in float.
+   * `skimage-linear`: TorchXRayVision's XRayResizer, skimage.transform.resize(order=1, mode='constant',
+   * anti_aliasing) applied after the (x − mean)/std scaling, as TorchXRayVision scales first.
+   * `pil-bilinear`: torchvision Resize(shorterSide) on an 8-bit PIL image (PIL's fixed-point BILINEAR),
+   * shorter side to `shorterSide`, then the `center-after-resize` crop to size×size.
+   */
+  resize: z.enum(['bilinear-antialias', 'skimage-linear', 'pil-bilinear']),
+  /** `pil-bilinear` only: the shorter side after resizing (torchvision Resize(n)); `size` when absent. */
+  shorterSide: z.number().int().min(8).max(4096).optional(),
   channels: z.union([z.literal(1), z.literal(3)]),
   mean: z.array(z.number()).min(1).max(3),
   std: z.array(z.number().positive()).min(1).max(3),
@@ -49,6 +63,13 @@ export const OutputSpec = z.object({
    * imported as its Linear), so probabilities are sigmoid(logits) for every model.
    */
   activation: z.literal('sigmoid'),
+  /**
+   * Applied to the probabilities, per label. `op-norm` is TorchXRayVision's: p < t → p/(2t), else
+   * 1 − (1 − p)/(2(1 − t)), in float32, so 0.5 is the operating point t and thresholds stay 0.5.
+   */
+  calibration: z
+    .object({ kind: z.literal('op-norm'), opThresholds: z.array(z.number().gt(0).lt(1)).min(1) })
+    .optional(),
 });
 
 export const ModelManifest = z.object({
@@ -89,5 +110,9 @@ export const ModelManifest = z.object({
     })
     .optional(),
   parent: z.string().optional(),
+  /** How a fine-tuned model was trained (mode, hyper-parameters, dataset fingerprint, BatchNorm behaviour, dates). */
+  training: TrainingRecord.optional(),
+  /** Validation/test metrics of a fine-tuned model, and its parent's on the same images. */
+  metrics: ModelMetrics.optional(),
 });
 export type ModelManifest = z.infer<typeof ModelManifest>;

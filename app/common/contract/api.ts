@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { ModelManifest } from '../manifest.ts';
+import { CatalogueImportRequest, CatalogueImportResult, CatalogueListItem, CatalogueName, FetchRequest, FetchResult } from './catalogue.ts';
+import { batchApi } from './batch.ts';
+import { finetuneApi } from './finetune.ts';
+import { CancelRequest, CancelResponse, ClassifyStudiesRequest, ClassifyStudiesResponse, EngineStatus, HeatmapScale, OpenStudiesRequest, OpenStudiesResponse, PixelsRequest, StudyId, StudyPixels, TagsResponse } from './studies.ts';
+import { ChoosePathsRequest, ChoosePathsResponse, ImportModelRequest, ModelDetails, ModelIdRequest } from './ui.ts';
 
 /**
  * The back-end API as data: one entry per function, each with a zod schema for its request and
@@ -24,6 +29,27 @@ export const api = {
   'app.about': { request: z.object({}), response: About },
   'models.list': { request: z.object({}), response: z.array(InstalledModelSummary) },
   'models.activate': { request: z.object({ id: z.string() }), response: z.object({ id: z.string() }) },
+  // desktop app / browser mode: studies, viewer, engine, Models screen (contract/studies.ts, contract/ui.ts)
+  'studies.open': { request: OpenStudiesRequest, response: OpenStudiesResponse },
+  'studies.pixels': { request: PixelsRequest, response: StudyPixels },
+  'studies.tags': { request: z.object({ id: StudyId }), response: TagsResponse },
+  'studies.classify': { request: ClassifyStudiesRequest, response: ClassifyStudiesResponse },
+  'studies.cancel': { request: CancelRequest, response: CancelResponse },
+  'engine.status': { request: z.object({}), response: EngineStatus },
+  'viewer.heatmapScale': { request: z.object({}), response: HeatmapScale },
+  'app.choosePaths': { request: ChoosePathsRequest, response: ChoosePathsResponse },
+  'models.import': { request: ImportModelRequest, response: ModelDetails },
+  'models.remove': { request: ModelIdRequest, response: z.object({ id: z.string() }) },
+  'models.details': { request: ModelIdRequest, response: ModelDetails },
+  // offline batch triage: jobs over folders, progress on 'jobs.progress' (contract/batch.ts)
+  ...batchApi,
+  // Models screen: the catalogue of published models (contract/catalogue.ts); progress on FETCH_PROGRESS_CHANNEL
+  'catalogue.list': { request: z.object({}), response: z.array(CatalogueListItem) },
+  'catalogue.fetch': { request: FetchRequest, response: FetchResult },
+  'catalogue.cancel': { request: z.object({ name: CatalogueName }), response: z.object({ cancelled: z.boolean() }) },
+  'catalogue.import': { request: CatalogueImportRequest, response: CatalogueImportResult },
+  // Fine-tune screen: datasets, jobs (progress on FINETUNE_PROGRESS_CHANNEL), LR range test, compare (contract/finetune.ts)
+  ...finetuneApi,
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
 
 export type Api = typeof api;

@@ -1,5 +1,10 @@
 import type { ApiEvent, ApiMethod, ApiRequest, ApiResponse } from '../../common/contract/api.ts';
+import { JobService } from '../batch/job-service.ts';
+import { createCatalogueHandlers } from '../catalogue/catalogue-handlers.ts';
+import { createFinetuneHandlers } from '../finetune/finetune-handlers.ts';
 import { ModelStore } from '../model/model-store.ts';
+import { createUiHandlers } from './studies/studies-handlers.ts';
+import { StudiesService } from './studies/studies-service.ts';
 
 export const NOT_A_MEDICAL_DEVICE = 'DenseRay is research software, not a medical device. It does not diagnose; every result needs review by a qualified reader.';
 
@@ -10,6 +15,10 @@ export interface ServiceContext {
   models: ModelStore;
   /** Pushes an event to every connected UI. */
   emit(event: ApiEvent): void;
+  /** Opened studies, routed to the reader and engine processes; the host (serve, Electron main) owns and closes it. Created on first use when absent. */
+  studies?: StudiesService;
+  /** Batch jobs (offline triage); the host closes it. Created on first use when absent. */
+  jobs?: JobService;
 }
 
 /**
@@ -17,7 +26,14 @@ export interface ServiceContext {
  * handed to the transport (Electron IPC in main/, HTTP in browser mode). Areas add their handlers here.
  */
 export function createHandlers(ctx: ServiceContext): Handlers {
+  let studies = ctx.studies;
+  const studiesService = (): StudiesService => (studies ??= new StudiesService({ dataDir: ctx.dataDir, models: ctx.models, emit: (event) => ctx.emit(event) }));
+  let jobs = ctx.jobs;
+  const jobService = (): JobService => (jobs ??= new JobService({ dataDir: ctx.dataDir, emit: (event) => ctx.emit(event) }));
   return {
+    ...createUiHandlers({ dataDir: ctx.dataDir, models: ctx.models, studies: studiesService }),
+    ...createCatalogueHandlers({ dataDir: ctx.dataDir, models: ctx.models, emit: (event) => ctx.emit(event) }),
+    ...createFinetuneHandlers({ dataDir: ctx.dataDir, models: ctx.models, emit: (event) => ctx.emit(event) }),
     'app.about': async () => {
       const active = ctx.models.get(ctx.models.activeId()).manifest;
       return {
@@ -38,5 +54,12 @@ export function createHandlers(ctx: ServiceContext): Handlers {
       ctx.models.setActive(id);
       return { id };
     },
+    'jobs.start': async (request) => jobService().start(request),
+    'jobs.list': async () => jobService().list(),
+    'jobs.get': async (request) => jobService().get({ offset: 0, limit: 100, rank: 'triage', ...request }),
+    'jobs.pause': async ({ jobId }) => jobService().pause(jobId),
+    'jobs.cancel': async ({ jobId }) => jobService().cancel(jobId),
+    'jobs.resume': async ({ jobId }) => jobService().resume(jobId),
+    'jobs.report': async (request) => jobService().report({ rank: 'triage', ...request }),
   };
 }

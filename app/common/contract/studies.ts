@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { ErrorInfo } from '../errors.ts';
+import { Float32ArraySchema, ModelInfo, Prediction } from './classify.ts';
+
+/**
+ * The studies API: what the worklist and the viewer need. A study is one opened image file; the
+ * back end keeps its path and hands the UI an opaque id, so the renderer never invents a path.
+ * The viewer gets full-resolution modality values and the candidate windows, not an 8-bit picture,
+ * so it can re-window without asking the back end to decode again.
+ */
+export const Uint8ArraySchema = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected a Uint8Array');
+
+/** Ids are made by the back end; the pattern keeps forged ids from reaching any lookup. */
+export const StudyId = z.string().regex(/^s[0-9a-z]{1,24}$/, 'a study id from studies.open');
+export type StudyId = z.infer<typeof StudyId>;
+
+/** A caller-chosen id for one long operation, used by its progress events and by studies.cancel. */
+export const OperationId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
+export const StudyFormat = z.enum(['dicom', 'png', 'jpeg']);
+export type StudyFormat = z.infer<typeof StudyFormat>;
+
+/** 8-bit grayscale, already windowed with the default window and polarity. */
+export const Thumbnail = z.object({ width: z.number().int().positive(), height: z.number().int().positive(), data: Uint8ArraySchema });
+export type Thumbnail = z.infer<typeof Thumbnail>;
+
+export const StudySummary = z.object({
+  id: StudyId,
+  /** The file's name (not its folder), for lists and reports. */
+  name: z.string(),
+  format: StudyFormat,
+  patientName: z.string().optional(),
+  patientId: z.string().optional(),
+  patientSex: z.string().optional(),
+  patientAge: z.string().optional(),
+  studyDate: z.string().optional(),
+  studyDescription: z.string().optional(),
+  modality: z.string().optional(),
+  viewPosition: z.string().optional(),
+  bodyPart: z.string().optional(),
+  rows: z.number().int().positive(),
+  columns: z.number().int().positive(),
+  frames: z.number().int().positive(),
+  /** Why a score for this image deserves doubt (lateral view, no modality, not the chest). */
+  warnings: z.array(z.string()),
+  /** Set when the classifier must not run on it at all (e.g. a CT or MR image). */
+  notClassifiable: ErrorInfo.optional(),
+  thumbnail: Thumbnail,
+});
+export type StudySummary = z.infer<typeof StudySummary>;
+
+export const OpenFailure = z.object({ name: z.string(), error: ErrorInfo });
+export type OpenFailure = z.infer<typeof OpenFailure>;
+
+const FilePath = z.string().min(1).max(4096);
+
+export const OpenStudiesRequest = z.object({
+  /** Files and folders (walked recursively; only DICOM/PNG/JPEG by content are kept). */
+  paths: z.array(FilePath).min(1).max(1000),
+  opId: OperationId.optional(),
+});
+export const OpenStudiesResponse = z.object({ studies: z.array(StudySummary), failures: z.array(OpenFailure) });
+export type OpenStudiesResponse = z.infer<typeof OpenStudiesResponse>;
+
+export const ViewerWindow = z.object({
+  /** Shown on the preset button: the header's explanation, or what the window is. */
+  label: z.string(),
+  center: z.number(),
+  width: z.number().positive(),
+  source: z.enum(['header', 'auto', 'full-range']),
+});
+export type ViewerWindow = z.infer<typeof ViewerWindow>;
+
+export const PixelsRequest = z.object({ id: StudyId, frame: z.number().int().nonnegative().default(0) });
+export const StudyPixels = z.object({
+  id: StudyId,
+  frame: z.number().int().nonnegative(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  /** width×height values after the Modality LUT (DICOM), or 0–255 luminance (PNG/JPEG). */
+  values: Float32ArraySchema,
+  /** What `values` are, for the pixel readout. */
+  unit: z.string(),
+  min: z.number(),
+  max: z.number(),
+  /** MONOCHROME1: display inverted after windowing. */
+  invert: z.boolean(),
+  /** Candidate windows in preset order (keys 1–5): the stored ones first, then auto and full range. */
+  windows: z.array(ViewerWindow).min(1),
+  /** Index into `windows` of the default display. */
+  defaultWindow: z.number().int().nonnegative(),
+  /** Anything the viewer cannot reproduce exactly (e.g. a VOI LUT shown as its nearest window). */
+  note: z.string().optional(),
+});
+export type StudyPixels = z.infer<typeof StudyPixels>;
+
+export const StudyTag = z.object({ tag: z.string(), vr: z.string(), name: z.string().optional(), value: z.string(), depth: z.number().int().nonnegative() });
+export type StudyTag = z.infer<typeof StudyTag>;
+export const TagsResponse = z.object({ id: StudyId, tags: z.array(StudyTag) });
+
+/** A CAM region in image pixels: the part of the image the network saw (its centre square). */
+export const PixelRect = z.object({ x: z.number().int(), y: z.number().int(), width: z.number().int().positive(), height: z.number().int().positive() });
+export type PixelRect = z.infer<typeof PixelRect>;
+
+export const CamNormalisationMode = z.enum(['sigmoid', 'minmax']);
+export type CamNormalisationMode = z.infer<typeof CamNormalisationMode>;
+
+/** Display-ready heatmaps: K×h×w maps in [0,1] for each normalisation, label order = model labels. */
+export const StudyHeatmaps = z.object({
+  region: PixelRect,
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  sigmoid: Float32ArraySchema,
+  minmax: Float32ArraySchema,
+});
+export type StudyHeatmaps = z.infer<typeof StudyHeatmaps>;
+
+export const StudyResult = z.discriminatedUnion('ok', [
+  z.object({ id: StudyId, ok: z.literal(true), prediction: Prediction, heatmaps: StudyHeatmaps.optional() }),
+  z.object({ id: StudyId, ok: z.literal(false), error: ErrorInfo }),
+]);
+export type StudyResult = z.infer<typeof StudyResult>;
+
+export const ClassifyStudiesRequest = z.object({ ids: z.array(StudyId).min(1).max(10_000), opId: OperationId.optional() });
+export const ClassifyStudiesResponse = z.object({ model: ModelInfo, results: z.array(StudyResult), cancelled: z.boolean() });
+export type ClassifyStudiesResponse = z.infer<typeof ClassifyStudiesResponse>;
+
+export const CancelRequest = z.object({ opId: OperationId });
+export const CancelResponse = z.object({ cancelled: z.boolean() });
+
+export const EngineStatus = z.object({
+  /** The model the engine has open; null before the first classification. */
+  model: ModelInfo.nullable(),
+  /** How many times the engine process died and was restarted. */
+  restarts: z.number().int().nonnegative(),
+});
+
+/** The heatmap colour scale and what its ends mean, so the legend is drawn from the back end's truth. */
+export const HeatmapScale = z.object({
+  colormap: z.string(),
+  /** 256 × RGB, 8-bit. */
+  lut: Uint8ArraySchema,
+  meanings: z.record(CamNormalisationMode, z.string()),
+  defaultMode: CamNormalisationMode,
+});
+export type HeatmapScale = z.infer<typeof HeatmapScale>;

@@ -1,0 +1,39 @@
+/**
+ * Windowing for display: modality values → 8-bit gray through a linear window (DICOM PS3.3
+ * C.11.2.1.2: centre c, width w), optionally inverted (MONOCHROME1, or the reader's choice).
+ */
+export function windowToRgba(values: Float32Array, center: number, width: number, invert: boolean, out: Uint8ClampedArray): void {
+  const low = center - 0.5 - (width - 1) / 2;
+  const scale = 255 / Math.max(width - 1, 1e-6);
+  for (let i = 0, j = 0; i < values.length; i++, j += 4) {
+    let g = (values[i]! - low) * scale;
+    g = g < 0 ? 0 : g > 255 ? 255 : g;
+    if (invert) g = 255 - g;
+    out[j] = g;
+    out[j + 1] = g;
+    out[j + 2] = g;
+    out[j + 3] = 255;
+  }
+}
+
+/** One heatmap (h×w values in [0,1]) coloured through a 256-entry RGB colour map, opaque. */
+export function heatmapToRgba(map: Float32Array, lut: Uint8Array, out: Uint8ClampedArray): void {
+  for (let i = 0, j = 0; i < map.length; i++, j += 4) {
+    const v = map[i]!;
+    const k = 3 * (v > 0 ? Math.min(255, Math.floor(v * 256)) : 0); // NaN and ≤0 → the low end, never "hot"
+    out[j] = lut[k]!;
+    out[j + 1] = lut[k + 1]!;
+    out[j + 2] = lut[k + 2]!;
+    out[j + 3] = 255;
+  }
+}
+
+/** An 8-bit gray buffer as RGBA (thumbnails). */
+export function grayToRgba(gray: Uint8Array, out: Uint8ClampedArray): void {
+  for (let i = 0, j = 0; i < gray.length; i++, j += 4) {
+    out[j] = gray[i]!;
+    out[j + 1] = gray[i]!;
+    out[j + 2] = gray[i]!;
+    out[j + 3] = 255;
+  }
+}
