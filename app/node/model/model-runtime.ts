@@ -1,6 +1,6 @@
 import type { ModelInfo, BackendChoice } from '../../common/contract/classify.ts';
 import type { ModelManifest } from '../../common/manifest.ts';
-import { opNorm } from '../catalogue/op-norm.ts';
+import { opNorm } from './op-norm.ts';
 import type { InferenceBackend } from './backend-types.ts';
 import { get } from './batchnorm.ts';
 import { createInferenceBackend } from './backend-select.ts';
