@@ -1,5 +1,5 @@
 import { batchNormAffine, foldBatchNormIntoConv, get } from '../batchnorm.ts';
-import { finalFeatureCount, type DenseNetSpec } from '../spec.ts';
+import { blockInputChannels, finalFeatureCount, type DenseNetSpec } from '../spec.ts';
 import type { WeightMap } from '../tensor.ts';
 import { OnnxGraphBuilder } from './graph-builder.ts';
 
@@ -7,23 +7,19 @@ export const ONNX_INPUT = 'input';
 export const ONNX_FEATURES = 'features';
 export const ONNX_LOGITS = 'logits';
 export const ONNX_CAMS = 'cams';
+export const ONNX_TRUNK_OUTPUT = 'block_input';
 
 /**
- * Builds the inference graph of a DenseNet from validated torchvision-named weights.
- * Outputs `features` = relu(norm5(x)), `logits` and (unless disabled) `cams`, N×K×cells.
- *
- * Two exact rewrites make it faster than a literal translation:
+ * Emits a DenseNet's layers into `g`, from the input up to the entry of dense block `untilBlock`
+ * (1-based; after the transition before it), or through every block when absent. Returns the
+ * name of the last value. Two exact rewrites make it faster than a literal translation:
  * - norm0 follows conv0 directly, so it is folded into conv0's weights and bias;
  *   each dense layer's norm2 follows its 1×1 conv1, so it is folded likewise.
  * - a transition's 1×1 conv and 2×2 average pool are both linear and commute, so we pool first and
  *   convolve a quarter of the pixels.
  * The remaining BatchNorms precede a ReLU on a concatenation and cannot be folded.
  */
-export function buildDenseNetOnnx(spec: DenseNetSpec, weights: WeightMap, inputSize: number, options: { cams?: boolean } = {}): Uint8Array {
-  const withCams = options.cams ?? true;
-  const g = new OnnxGraphBuilder();
-  const k = spec.growthRate;
-
+function emitDenseNetLayers(g: OnnxGraphBuilder, spec: DenseNetSpec, weights: WeightMap, untilBlock?: number): string {
   const batchNorm = (x: string, prefix: string): string =>
     g.node(
       'BatchNormalization',
@@ -52,10 +48,10 @@ export function buildDenseNetOnnx(spec: DenseNetSpec, weights: WeightMap, inputS
     { name: 'pads', ints: [1, 1, 1, 1] },
     { name: 'strides', ints: [2, 2] },
   ]);
-
-  spec.blockConfig.forEach((layers, b) => {
+  const blocks = untilBlock === undefined ? spec.blockConfig.length : untilBlock - 1;
+  for (let b = 0; b < blocks; b++) {
     const parts = [x];
-    for (let l = 0; l < layers; l++) {
+    for (let l = 0; l < spec.blockConfig[b]!; l++) {
       const prefix = `features.denseblock${b + 1}.denselayer${l + 1}`;
       const concatenated = parts.length === 1 ? parts[0]! : g.node('Concat', [...parts], [{ name: 'axis', i: 1 }]);
       const bottleneck = relu(convFoldedWithBn(relu(batchNorm(concatenated, `${prefix}.norm1`)), `${prefix}.conv1`, `${prefix}.norm2`, 0));
@@ -72,20 +68,29 @@ export function buildDenseNetOnnx(spec: DenseNetSpec, weights: WeightMap, inputS
       const w = weights.get(`${prefix}.conv.weight`)!;
       x = conv(pooled, `${prefix}.conv`, w.data, w.shape, undefined, 0);
     }
-  });
+  }
+  if (untilBlock === undefined) x = g.node('Relu', [batchNorm(x, 'features.norm5')], [], ONNX_FEATURES);
+  return x;
+}
 
-  g.node('Relu', [batchNorm(x, 'features.norm5')], [], ONNX_FEATURES);
+/**
+ * The inference graph of a DenseNet from validated torchvision-named weights. Outputs
+ * `features` = relu(norm5(x)), `logits` and (unless disabled) `cams`, N×K×cells.
+ */
+export function buildDenseNetOnnx(spec: DenseNetSpec, weights: WeightMap, inputSize: number, options: { cams?: boolean } = {}): Uint8Array {
+  const withCams = options.cams ?? true;
+  const g = new OnnxGraphBuilder();
+  emitDenseNetLayers(g, spec, weights);
   const pooled = g.node('Flatten', [g.node('GlobalAveragePool', [ONNX_FEATURES])], [{ name: 'axis', i: 1 }]);
   const classifier = weights.get('classifier.weight')!;
   const classifierWeight = g.constant('classifier.weight', classifier.shape, classifier.data);
   const bias = get(weights, 'classifier.bias');
   g.node('Gemm', [pooled, classifierWeight, g.constant('classifier.bias', [spec.numClasses], bias)], [{ name: 'transB', i: 1 }], ONNX_LOGITS);
-  // CAM_k = W_k · F + b_k for every cell: one batched matmul on the features, inside the same run.
   if (withCams) {
+    // CAM_k = W_k · F + b_k for every cell: one batched matmul on the features, inside the same run.
     const cells = g.node('Reshape', [ONNX_FEATURES, g.constantInt64('cam.cells_shape', [0, finalFeatureCount(spec), -1])]);
     g.node('Add', [g.node('MatMul', [classifierWeight, cells]), g.constant('cam.bias', [spec.numClasses, 1], bias)], [], ONNX_CAMS);
   }
-
   const featureSize = denseNetFeatureSize(inputSize);
   return g.encode({
     graphName: 'densenet',
@@ -99,7 +104,23 @@ export function buildDenseNetOnnx(spec: DenseNetSpec, weights: WeightMap, inputS
   });
 }
 
-/** Spatial side of the final feature map: conv0 /2, maxpool /2, three transitions /2 each (floor at every step). */
+/**
+ * The frozen front of a DenseNet, stopping where dense block `untilBlock` begins (fine-tuning's
+ * `last-block` cache: after the last transition). Same layers and rewrites as the inference graph.
+ */
+export function buildDenseNetTrunkOnnx(spec: DenseNetSpec, weights: WeightMap, inputSize: number, untilBlock: number): Uint8Array {
+  const g = new OnnxGraphBuilder();
+  g.node('Identity', [emitDenseNetLayers(g, spec, weights, untilBlock)], [], ONNX_TRUNK_OUTPUT);
+  const side = denseNetFeatureSize(inputSize, untilBlock - 1);
+  return g.encode({
+    graphName: 'densenet-trunk',
+    input: { name: ONNX_INPUT, dims: ['batch', spec.inChannels, inputSize, inputSize] },
+    outputs: [{ name: ONNX_TRUNK_OUTPUT, dims: ['batch', blockInputChannels(spec).blockInputs[untilBlock - 1]!, side, side] }],
+    docString: `DenseNet front up to dense block ${untilBlock}, built by DenseRay for fine-tuning caches.`,
+  });
+}
+
+/** Spatial side after the stem and `transitions` transitions (conv0 /2, maxpool /2, each transition /2; floor at every step). */
 export function denseNetFeatureSize(inputSize: number, transitions = 3): number {
   let s = Math.floor((inputSize + 2 * 3 - 7) / 2) + 1;
   s = Math.floor((s + 2 - 3) / 2) + 1;
