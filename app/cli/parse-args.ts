@@ -31,3 +31,23 @@ export async function withUsage(help: string, body: () => Promise<number>): Prom
     throw error;
   }
 }
+
+/**
+ * The shape every command shares: parse argv strictly, answer --help with the help text, map
+ * usage errors to exit 2, then run the body with the parsed values.
+ */
+export function runWithArgs<T extends NonNullable<ParseArgsConfig['options']> & { help: { type: 'boolean' } }>(
+  argv: string[],
+  help: string,
+  options: T,
+  body: (parsed: ReturnType<typeof parseCommandArgs<T>>) => Promise<number>,
+): Promise<number> {
+  return withUsage(help, async () => {
+    const parsed = parseCommandArgs(argv, options);
+    if ((parsed.values as { help?: boolean }).help) {
+      process.stdout.write(help);
+      return ExitCode.ok;
+    }
+    return body(parsed);
+  });
+}

@@ -12,7 +12,7 @@ import { DenseRayError, toErrorInfo } from '../../node/errors.ts';
 import type { JobModelInfo } from '../../node/store/job-records.ts';
 import { StudyStore } from '../../node/store/study-store.ts';
 import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
-import { parseCommandArgs, parsePositiveInt, UsageError, withUsage } from '../parse-args.ts';
+import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 import { ProgressBar } from '../progress.ts';
 import { describeJob } from './jobs.ts';
 
@@ -64,12 +64,7 @@ export const batchCommand: Command = {
   name: 'batch',
   summary: 'triage whole folders into a ranked worklist (resumable; CSV/JSON/HTML reports)',
   run: (argv) =>
-    withUsage(HELP, async () => {
-      const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-      if (values.help) {
-        process.stdout.write(HELP);
-        return ExitCode.ok;
-      }
+    runWithArgs(argv, HELP, OPTIONS, async ({ values, positionals }) => {
       const backend = BackendChoice.safeParse(values.backend ?? 'onnx');
       if (!backend.success) throw new UsageError(`--backend must be onnx, tfjs or auto, got "${values.backend}"`);
       const rank = RankRule.safeParse(values.rank ?? 'triage');

@@ -8,7 +8,7 @@ import { toErrorInfo } from '../../node/errors.ts';
 import { renderCamOverlay } from '../../node/imaging/heatmap-files.ts';
 import { expandInputs } from '../../node/input/expand-inputs.ts';
 import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
-import { parseCommandArgs, parsePositiveInt, UsageError, withUsage } from '../parse-args.ts';
+import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 import { ProgressBar } from '../progress.ts';
 
 const HELP = `Usage: denseray classify <file|dir…> [options]
@@ -53,12 +53,7 @@ export const classifyCommand: Command = {
   name: 'classify',
   summary: 'classify chest X-ray files or folders (probabilities, heatmaps)',
   run: (argv) =>
-    withUsage(HELP, async () => {
-      const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-      if (values.help) {
-        process.stdout.write(HELP);
-        return ExitCode.ok;
-      }
+    runWithArgs(argv, HELP, OPTIONS, async ({ values, positionals }) => {
       if (positionals.length === 0) throw new UsageError('classify needs at least one file or folder');
       const backend = BackendChoice.safeParse(values.backend ?? 'onnx');
       if (!backend.success) throw new UsageError(`--backend must be onnx, tfjs or auto, got "${values.backend}"`);

@@ -3,7 +3,7 @@ import type { ErrorInfo } from '../../common/errors.ts';
 import { DenseRayError, toErrorInfo } from '../../node/errors.ts';
 import { classifiability, decodeFrame, readDicom, renderToPng, storedStats, type DicomFile } from '../../node/dicom/index.ts';
 import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
-import { parseCommandArgs, parsePositiveInt, UsageError, withUsage } from '../parse-args.ts';
+import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 
 const HELP = `Usage:
   denseray dicom info <file> [--json] [--frame n]
@@ -105,12 +105,7 @@ export const dicomCommand: Command = {
   name: 'dicom',
   summary: 'inspect a DICOM file (header, tags, pixel statistics) or render a frame to PNG',
   run: (argv) =>
-    withUsage(HELP, async () => {
-      const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-      if (values.help) {
-        process.stdout.write(HELP);
-        return ExitCode.ok;
-      }
+    runWithArgs(argv, HELP, OPTIONS, async ({ values, positionals }) => {
       const [action, path, ...extra] = positionals;
       if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
       const frameIndex = parsePositiveInt(values.frame, '--frame') ?? 0;

@@ -4,7 +4,7 @@ import { toErrorInfo } from '../../node/errors.ts';
 import { findLearningRate } from '../../node/finetune/find-lr.ts';
 import { runFinetune } from '../../node/finetune/run-finetune.ts';
 import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
-import { parseCommandArgs, parsePositiveInt, UsageError, withUsage } from '../parse-args.ts';
+import { parseCommandArgs, parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 import { formatSeconds } from '../progress.ts';
 
 const HELP = `Usage: denseray finetune --data <labels.csv|folder> --mode head|last-block|full [options]
@@ -69,12 +69,7 @@ export const finetuneCommand: Command = {
   name: 'finetune',
   summary: 'fine-tune a model on your own labelled X-rays (new model version)',
   run: (argv) =>
-    withUsage(HELP, async () => {
-      const { values: v } = parseCommandArgs(argv, OPTIONS);
-      if (v.help) {
-        process.stdout.write(HELP);
-        return ExitCode.ok;
-      }
+    runWithArgs(argv, HELP, OPTIONS, async ({ values: v }) => {
       const json = v.json === true;
       const dataDir = resolveDataDir(v['data-dir']);
       const request = v.resume ? undefined : buildRequest(v);

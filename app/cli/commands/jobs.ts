@@ -3,7 +3,7 @@ import { resolveDataDir } from '../../node/data-dir.ts';
 import { toErrorInfo } from '../../node/errors.ts';
 import { StudyStore } from '../../node/store/study-store.ts';
 import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
-import { parseCommandArgs, parsePositiveInt, UsageError, withUsage } from '../parse-args.ts';
+import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 
 const HELP = `Usage:
   denseray jobs [list] [--json]     batch jobs with their state and counts
@@ -26,12 +26,7 @@ export const jobsCommand: Command = {
   name: 'jobs',
   summary: 'list batch jobs (state, counts); show, pause or cancel one',
   run: (argv) =>
-    withUsage(HELP, async () => {
-      const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-      if (values.help) {
-        process.stdout.write(HELP);
-        return ExitCode.ok;
-      }
+    runWithArgs(argv, HELP, OPTIONS, async ({ values, positionals }) => {
       const [action = 'list', target] = positionals;
       if (!['list', 'show', 'pause', 'cancel'].includes(action)) throw new UsageError(`unknown jobs action "${action}"`);
       const id = action === 'list' ? undefined : parsePositiveInt(target, 'job id');

@@ -3,7 +3,7 @@ import { toErrorInfo } from '../../node/errors.ts';
 import { fetchFromCatalogue, importFile, listCatalogue } from '../../node/catalogue/cli-catalogue.ts';
 import { ModelStore } from '../../node/model/model-store.ts';
 import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
-import { parseCommandArgs, parsePositiveInt, UsageError, withUsage } from '../parse-args.ts';
+import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 
 const HELP = `Usage:
   denseray models list [--json]
@@ -39,12 +39,7 @@ export const modelsCommand: Command = {
   name: 'models',
   summary: 'list, fetch from the catalogue, import, show, activate or remove models',
   run: (argv) =>
-    withUsage(HELP, async () => {
-      const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-      if (values.help) {
-        process.stdout.write(HELP);
-        return ExitCode.ok;
-      }
+    runWithArgs(argv, HELP, OPTIONS, async ({ values, positionals }) => {
       const [action, target] = positionals;
       const store = new ModelStore(resolveDataDir(values['data-dir']));
       const json = values.json === true;

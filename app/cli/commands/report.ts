@@ -6,7 +6,7 @@ import { resolveDataDir } from '../../node/data-dir.ts';
 import { toErrorInfo } from '../../node/errors.ts';
 import { StudyStore } from '../../node/store/study-store.ts';
 import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
-import { parseCommandArgs, parsePositiveInt, UsageError, withUsage } from '../parse-args.ts';
+import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 
 const HELP = `Usage: denseray report <job> [--out <file>…] [--heatmaps <dir>] [--rank <rule>] [--top <n>] [--json]
 
@@ -36,12 +36,7 @@ export const reportCommand: Command = {
   name: 'report',
   summary: "write a batch job's CSV/JSON/HTML report again from the store (no model run)",
   run: (argv) =>
-    withUsage(HELP, async () => {
-      const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-      if (values.help) {
-        process.stdout.write(HELP);
-        return ExitCode.ok;
-      }
+    runWithArgs(argv, HELP, OPTIONS, async ({ values, positionals }) => {
       const jobId = parsePositiveInt(positionals[0], 'job id');
       if (!jobId) throw new UsageError('report needs a job id (see denseray jobs)');
       const rank = RankRule.safeParse(values.rank ?? 'triage');

@@ -9,7 +9,7 @@ import { newToken } from '../../node/server/token.ts';
 import { createHandlers } from '../../node/services/services.ts';
 import { StudiesService } from '../../node/services/studies/studies-service.ts';
 import { ExitCode, type Command } from '../command.ts';
-import { parseCommandArgs, parsePositiveInt, UsageError, withUsage } from '../parse-args.ts';
+import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 
 export const RENDERER_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'dist', 'renderer');
 
@@ -38,12 +38,7 @@ export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the app in a browser (127.0.0.1 only, per-launch token)',
   run: (argv) =>
-    withUsage(HELP, async () => {
-      const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-      if (values.help) {
-        process.stdout.write(HELP);
-        return ExitCode.ok;
-      }
+    runWithArgs(argv, HELP, OPTIONS, async ({ values, positionals }) => {
       if (positionals.length > 0) throw new UsageError(`serve takes no file arguments (got "${positionals[0]}")`);
       const port = parsePositiveInt(values.port, '--port');
       if (port !== undefined && port > 65535) throw new UsageError('--port must be at most 65535');
