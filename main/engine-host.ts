@@ -4,7 +4,7 @@ import type { ChildTransport } from '../app/node/services/studies/child-transpor
 /**
  * A worker in Electron's utilityProcess: its own Node process, owned by main, so a forward pass
  * or a hostile file never blocks main's event loop. Messages travel by structured clone (typed
- * arrays included); engine-process.ts and reader-process.ts answer on process.parentPort.
+ * arrays included); engine-process.ts, reader-process.ts and jobs-process.ts answer on process.parentPort.
  */
 export function utilityTransport(entry: string, serviceName: string): ChildTransport {
   const child = utilityProcess.fork(entry, [], { serviceName, stdio: 'inherit' });

@@ -1,5 +1,6 @@
 // Electron main: owns the window, the menus and the worker processes, and routes IPC to the
-// back-end handlers. It parses no untrusted file itself: the reader and engine utility processes do.
+// back-end handlers. It parses no untrusted file itself: the reader and engine utility processes do,
+// and batch jobs and fine-tuning run in the jobs utility process.
 import { app, BrowserWindow, ipcMain } from 'electron';
 import { z } from 'zod';
 import type { ApiEvent } from '../app/common/contract/api.ts';
@@ -7,6 +8,7 @@ import type { UiCommand } from '../app/common/contract/ui.ts';
 import { resolveDataDir } from '../app/node/data-dir.ts';
 import { EngineClient } from '../app/node/engine/engine-client.ts';
 import { ModelStore } from '../app/node/model/model-store.ts';
+import { JobsHost } from '../app/node/services/jobs/jobs-host.ts';
 import { createHandlers, type Handlers } from '../app/node/services/services.ts';
 import { ReaderClient } from '../app/node/services/studies/reader-client.ts';
 import { StudiesService } from '../app/node/services/studies/studies-service.ts';
@@ -15,7 +17,7 @@ import { utilityTransport } from './engine-host.ts';
 import { DROP_CHANNEL, EVENT_CHANNEL } from './ipc/channels.ts';
 import { registerApiHandlers, senderCheck } from './ipc/ipc-bridge.ts';
 import { buildMenu } from './menu.ts';
-import { ENGINE_ENTRY_FILE, READER_ENTRY_FILE, RENDERER_INDEX_URL } from './paths.ts';
+import { ENGINE_ENTRY_FILE, JOBS_ENTRY_FILE, READER_ENTRY_FILE, RENDERER_INDEX_URL } from './paths.ts';
 import { hardenApp } from './security.ts';
 import { createMainWindow } from './window.ts';
 
@@ -35,8 +37,10 @@ function start(): void {
     reader: new ReaderClient(() => utilityTransport(READER_ENTRY_FILE, 'DenseRay file reader')),
     engine: new EngineClient(() => utilityTransport(ENGINE_ENTRY_FILE, 'DenseRay engine')),
   });
+  // Batch jobs and fine-tuning (seconds of CPU per training step) run there, not on main's loop.
+  const jobsHost = new JobsHost({ dataDir, emit, start: () => utilityTransport(JOBS_ENTRY_FILE, 'DenseRay jobs') });
   const handlers: Handlers = {
-    ...createHandlers({ dataDir, models, studies, emit }),
+    ...createHandlers({ dataDir, models, studies, jobsHost, emit }),
     'app.choosePaths': ({ kind }) => choosePaths(window, kind),
   };
   const trusted = senderCheck({ pageUrl: RENDERER_INDEX_URL, webContentsIds: () => new Set(BrowserWindow.getAllWindows().map((w) => w.webContents.id)) });
@@ -67,7 +71,8 @@ function start(): void {
   });
   app.on('window-all-closed', () => {
     studies.close();
-    app.quit();
+    // A running batch job pauses after its batch in flight (bounded wait), so it resumes cleanly.
+    void jobsHost.close().finally(() => app.quit());
   });
 }
 

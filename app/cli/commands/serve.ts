@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ApiEvent } from '../../common/contract/api.ts';
 import { resolveDataDir } from '../../node/data-dir.ts';
 import { ModelStore } from '../../node/model/model-store.ts';
 import { EventStream } from '../../node/server/event-stream.ts';
 import { startApiServer } from '../../node/server/api-server.ts';
 import { newToken } from '../../node/server/token.ts';
+import { JobsHost } from '../../node/services/jobs/jobs-host.ts';
 import { createHandlers } from '../../node/services/services.ts';
 import { StudiesService } from '../../node/services/studies/studies-service.ts';
 import { ExitCode, type Command } from '../command.ts';
@@ -50,8 +52,11 @@ export const serveCommand: Command = {
       const dataDir = resolveDataDir(values['data-dir']);
       const models = new ModelStore(dataDir);
       const events = new EventStream();
-      const studies = new StudiesService({ dataDir, models, emit: (event) => events.broadcast(event) });
-      const handlers = createHandlers({ dataDir, models, studies, emit: (event) => events.broadcast(event) });
+      const emit = (event: ApiEvent): void => events.broadcast(event);
+      const studies = new StudiesService({ dataDir, models, emit });
+      // Batch jobs and fine-tuning run in a child process, so they never hold up the HTTP server.
+      const jobsHost = new JobsHost({ dataDir, emit });
+      const handlers = createHandlers({ dataDir, models, studies, jobsHost, emit });
       const server = await startApiServer({ handlers, token: newToken(), staticDir, events, ...(port !== undefined ? { port } : {}) });
       process.stdout.write(`DenseRay is running in browser mode. Open:\n\n  ${server.url}\n\nData folder: ${dataDir}\nDenseRay is not a medical device. Ctrl+C stops it.\n`);
 
@@ -61,6 +66,7 @@ export const serveCommand: Command = {
         process.once('SIGTERM', stop);
       });
       studies.close();
+      await jobsHost.close();
       await server.close();
       return ExitCode.ok;
     }),

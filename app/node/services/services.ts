@@ -1,8 +1,8 @@
 import type { ApiEvent, ApiMethod, ApiRequest, ApiResponse } from '../../common/contract/api.ts';
-import { JobService } from '../batch/job-service.ts';
 import { createCatalogueHandlers } from '../catalogue/catalogue-handlers.ts';
-import { createFinetuneHandlers } from '../finetune/finetune-handlers.ts';
 import { ModelStore } from '../model/model-store.ts';
+import { forwardJobs } from './jobs/forward-jobs.ts';
+import { JobsHost } from './jobs/jobs-host.ts';
 import { createUiHandlers } from './studies/studies-handlers.ts';
 import { StudiesService } from './studies/studies-service.ts';
 
@@ -17,8 +17,12 @@ export interface ServiceContext {
   emit(event: ApiEvent): void;
   /** Opened studies, routed to the reader and engine processes; the host (serve, Electron main) owns and closes it. Created on first use when absent. */
   studies?: StudiesService;
-  /** Batch jobs (offline triage); the host closes it. Created on first use when absent. */
-  jobs?: JobService;
+  /**
+   * The jobs process, where batch jobs and fine-tuning run (they would block this event loop);
+   * main/ starts it as a utilityProcess, serve and tests as a Node child. The host closes it.
+   * Created on first use (a Node child) when absent.
+   */
+  jobsHost?: JobsHost;
 }
 
 /**
@@ -28,12 +32,12 @@ export interface ServiceContext {
 export function createHandlers(ctx: ServiceContext): Handlers {
   let studies = ctx.studies;
   const studiesService = (): StudiesService => (studies ??= new StudiesService({ dataDir: ctx.dataDir, models: ctx.models, emit: (event) => ctx.emit(event) }));
-  let jobs = ctx.jobs;
-  const jobService = (): JobService => (jobs ??= new JobService({ dataDir: ctx.dataDir, emit: (event) => ctx.emit(event) }));
+  let jobsHost = ctx.jobsHost;
+  const jobsProcess = (): JobsHost => (jobsHost ??= new JobsHost({ dataDir: ctx.dataDir, emit: (event) => ctx.emit(event) }));
   return {
     ...createUiHandlers({ dataDir: ctx.dataDir, models: ctx.models, studies: studiesService }),
     ...createCatalogueHandlers({ dataDir: ctx.dataDir, models: ctx.models, emit: (event) => ctx.emit(event) }),
-    ...createFinetuneHandlers({ dataDir: ctx.dataDir, models: ctx.models, emit: (event) => ctx.emit(event) }),
+    ...forwardJobs(jobsProcess),
     'app.about': async () => {
       const active = ctx.models.get(ctx.models.activeId()).manifest;
       return {
@@ -54,12 +58,5 @@ export function createHandlers(ctx: ServiceContext): Handlers {
       ctx.models.setActive(id);
       return { id };
     },
-    'jobs.start': async (request) => jobService().start(request),
-    'jobs.list': async () => jobService().list(),
-    'jobs.get': async (request) => jobService().get({ offset: 0, limit: 100, rank: 'triage', ...request }),
-    'jobs.pause': async ({ jobId }) => jobService().pause(jobId),
-    'jobs.cancel': async ({ jobId }) => jobService().cancel(jobId),
-    'jobs.resume': async ({ jobId }) => jobService().resume(jobId),
-    'jobs.report': async (request) => jobService().report({ rank: 'triage', ...request }),
   };
 }
