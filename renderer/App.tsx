@@ -5,10 +5,11 @@ import type { UiCommand } from '../app/common/contract/ui.ts';
 import type { ErrorInfo } from '../app/common/errors.ts';
 import { ApiError, call, isDesktop, onEvent } from './api.ts';
 import { FindingsPanel, type HeatmapSettings } from './findings/FindingsPanel.tsx';
+import { FinetuneScreen, type FinetuneSession } from './finetune/FinetuneScreen.tsx';
+import { JobsScreen } from './jobs/JobsScreen.tsx';
 import { ModelsScreen } from './models/ModelsScreen.tsx';
 import { AboutDialog } from './shell/AboutDialog.tsx';
 import { ErrorText } from './shell/ErrorText.tsx';
-import { FeatureScreen } from './shell/FeatureScreen.tsx';
 import { HelpOverlay } from './shell/HelpOverlay.tsx';
 import { ModelBar } from './shell/ModelBar.tsx';
 import { OpenPathDialog } from './shell/OpenPathDialog.tsx';
@@ -42,6 +43,7 @@ export function App() {
   const [filter, setFilter] = useState('');
   const [flaggedOnly, setFlaggedOnly] = useState(false);
   const [message, setMessage] = useState<{ text: string; error?: ErrorInfo }>();
+  const [finetuneSession, setFinetuneSession] = useState<FinetuneSession>();
   const ops = useOperations();
   const knownIds = useRef(new Set<string>());
 
@@ -76,12 +78,15 @@ export function App() {
     }
   }, [ops.start, ops.finish]);
 
-  const openPaths = useCallback(async (paths: string[]) => {
+  /** Opens files and folders into the worklist and scores the new ones; resolves with the ids of every study opened. */
+  const openPaths = useCallback(async (paths: string[]): Promise<string[]> => {
     setScreen(undefined);
     const op = ops.start('Opening files');
     let fresh: string[] = [];
+    let opened: string[] = [];
     try {
       const response = await call('studies.open', { paths, opId: op });
+      opened = response.studies.map((s) => s.id);
       // Studies opened before keep their place and their score; only new ones are added and scored.
       const added = response.studies.filter((s) => !knownIds.current.has(s.id));
       for (const s of added) knownIds.current.add(s.id);
@@ -94,6 +99,7 @@ export function App() {
       ops.finish(op);
     }
     await classify(fresh);
+    return opened;
   }, [classify, ops.start, ops.finish]);
 
   const chooseAndOpen = useCallback(async (kind: 'files' | 'folder') => {
@@ -115,6 +121,12 @@ export function App() {
     setWorklist((w) => ({ ...w, entries: w.entries.map((e) => (e.summary.id === id ? { ...e, read: true } : e)) }));
     call('studies.pixels', { id, frame: 0 }).then(setPixels).catch((e: unknown) => setPixelsError(asInfo(e)));
   }, []);
+
+  /** A study from a batch job's results: opened into the worklist and shown in the viewer. */
+  const openJobFile = useCallback(async (path: string) => {
+    const ids = await openPaths([path]);
+    if (ids[0]) openStudy(ids[0]);
+  }, [openPaths, openStudy]);
 
   const exportReport = useCallback(() => {
     download(`denseray-report-${new Date().toISOString().slice(0, 10)}.csv`, worklistReport(ordered, model, about?.notAMedicalDevice ?? FALLBACK_NOTICE));
@@ -202,8 +214,8 @@ export function App() {
           <button onClick={exportReport} disabled={worklist.entries.length === 0}>Export report</button>
           <span className="divider" />
           <button onClick={() => setScreen('models')} data-testid="open-models">Models</button>
-          <button onClick={() => setScreen('jobs')}>Batch jobs</button>
-          <button onClick={() => setScreen('finetune')}>Fine-tune</button>
+          <button onClick={() => setScreen('jobs')} data-testid="open-jobs">Batch jobs</button>
+          <button onClick={() => setScreen('finetune')} data-testid="open-finetune">Fine-tune</button>
         </nav>
         <ModelBar about={about} model={model} onModels={() => setScreen('models')} />
         <button className="icon-button" onClick={() => setScreen('help')} title="Keyboard shortcuts (?)" data-testid="help-button">?</button>
@@ -277,8 +289,9 @@ export function App() {
       {(screen === 'open-files' || screen === 'open-folder') && (
         <OpenPathDialog kind={screen === 'open-files' ? 'files' : 'folder'} onOpen={(paths) => void openPaths(paths)} onClose={() => setScreen(undefined)} />
       )}
-      {screen === 'models' && (
+      {(screen === 'models' || screen === 'catalogue') && (
         <ModelsScreen
+          initialTab={screen === 'catalogue' ? 'catalogue' : 'installed'}
           onClose={() => setScreen(undefined)}
           onChanged={() => {
             refreshAbout();
@@ -288,9 +301,19 @@ export function App() {
       )}
       {screen === 'help' && <HelpOverlay onClose={() => setScreen(undefined)} />}
       {screen === 'about' && <AboutDialog about={about} model={model} onClose={() => setScreen(undefined)} />}
-      {screen === 'jobs' && <FeatureScreen title="Batch jobs" prefix="jobs" description="Score whole folders in the background, resumable after a restart, with a report at the end." onClose={() => setScreen(undefined)} />}
-      {screen === 'finetune' && <FeatureScreen title="Fine-tune" prefix="finetune" description="Adapt a model to your site's labelled images; the result is a new model with its own card and metrics." onClose={() => setScreen(undefined)} />}
-      {screen === 'catalogue' && <FeatureScreen title="Model catalogue" prefix="catalogue" description="Published chest X-ray DenseNets, verified by checksum before install." onClose={() => setScreen(undefined)} />}
+      {screen === 'jobs' && <JobsScreen about={about} onOpenFile={(path) => void openJobFile(path)} onClose={() => setScreen(undefined)} />}
+      {screen === 'finetune' && (
+        <FinetuneScreen
+          about={about}
+          session={finetuneSession}
+          onSession={setFinetuneSession}
+          onActivated={() => {
+            refreshAbout();
+            void classify(worklist.entries.map((e) => e.summary.id)); // new model, new scores
+          }}
+          onClose={() => setScreen(undefined)}
+        />
+      )}
     </div>
   );
 }

@@ -12,9 +12,12 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `denseray serve` as a user would, and reads the printed URL (with its token) from stdout. */
-export async function startServe(dataDir: string): Promise<ServeProcess> {
-  const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'denseray.mjs'), 'serve', '--data-dir', dataDir], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `denseray serve` as a user would, and reads the printed URL (with its token) from stdout.
+ * `env` adds variables for the server process (e.g. DENSERAY_CATALOGUE pointing at a test copy).
+ */
+export async function startServe(dataDir: string, env: Record<string, string> = {}): Promise<ServeProcess> {
+  const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'denseray.mjs'), 'serve', '--data-dir', dataDir], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { ModelManifest } from '../manifest.ts';
+import { JobProgress } from './batch.ts';
+import { FetchProgress } from './catalogue.ts';
+import { FinetuneEvent } from './finetune.ts';
 
 /** Contract pieces for the desktop shell and the Models screen (the studies API lives in studies.ts). */
 
@@ -29,6 +32,12 @@ export const UiEvents = {
   /** Files or folders to open, from a menu dialog or a drop onto the window. */
   'app.openPaths': z.object({ paths: z.array(z.string()).min(1) }),
   'app.command': z.object({ command: UiCommand }),
+  /** Batch jobs (contract/batch.ts JOB_PROGRESS_CHANNEL): throttled while running, once per state change. */
+  'jobs.progress': JobProgress,
+  /** Fine-tuning (contract/finetune.ts FINETUNE_PROGRESS_CHANNEL): prepared, caching, step, epoch, finished, failed. */
+  'finetune.progress': FinetuneEvent,
+  /** Catalogue fetches (contract/catalogue.ts FETCH_PROGRESS_CHANNEL). */
+  'catalogue.progress': FetchProgress,
 } as const;
 export type UiEventChannel = keyof typeof UiEvents;
 export type UiEventPayload<C extends UiEventChannel> = z.infer<(typeof UiEvents)[C]>;
