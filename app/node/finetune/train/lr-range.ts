@@ -63,7 +63,12 @@ export async function lrRangeTest(net: TrainableNet, data: TrainingData, o: LrRa
 export function steepestDescent(points: readonly { learningRate: number; loss: number }[]): number | null {
   let bestSlope = 0;
   let at: number | null = null;
-  for (let i = Math.min(3, points.length); i + 1 < points.length; i++) {
+  // Only the descent before the lowest loss counts: a dip after the loss has begun to climb is noise, not a good rate.
+  let lowest = 0;
+  points.forEach((p, i) => {
+    if (p.loss < points[lowest]!.loss) lowest = i;
+  });
+  for (let i = Math.min(3, points.length); i + 1 <= lowest; i++) {
     const a = points[i]!;
     const b = points[i + 1]!;
     const slope = (b.loss - a.loss) / (Math.log10(b.learningRate) - Math.log10(a.learningRate));
