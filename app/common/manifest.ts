@@ -116,3 +116,23 @@ export const ModelManifest = z.object({
   metrics: ModelMetrics.optional(),
 });
 export type ModelManifest = z.infer<typeof ModelManifest>;
+
+/** Per-label decision thresholds in label order; a label the manifest does not list uses 0.5. */
+export function thresholdsOf(m: ModelManifest): number[] {
+  return m.labels.map((l) => m.thresholds[l] ?? 0.5);
+}
+
+/** What every result names about the model and weights that made it. */
+export function modelIdentity(m: ModelManifest) {
+  const thresholds = thresholdsOf(m);
+  return {
+    id: m.id,
+    name: m.name,
+    version: m.version,
+    arch: m.arch,
+    sha256: m.weights.sha256,
+    demo: m.demo,
+    labels: m.labels,
+    thresholds: Object.fromEntries(m.labels.map((l, k) => [l, thresholds[k]!])),
+  };
+}

@@ -2,22 +2,12 @@
 # 224² bilinear resize, ImageNet normalisation in a worker process) and torchvision's DenseNet-121
 # with the same safetensors weights, batch 8. Prints one JSON line: images, seconds, peak RSS.
 # DICOM is left out: this Python has no codecs for most of the corpus's transfer syntaxes.
-import json, resource, struct, sys, time
+import json, os, resource, struct, sys, time
 import torch, torchvision
 from PIL import Image
 
-def load_safetensors(path):
-    with open(path, 'rb') as f:
-        n = struct.unpack('<Q', f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, e in header.items():
-        if name == '__metadata__':
-            continue
-        b, end = e['data_offsets']
-        out[name] = torch.frombuffer(bytearray(data[b:end]), dtype=torch.float32).reshape(e['shape'])
-    return out
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from torch_safetensors import load_safetensors  # noqa: E402
 
 MEAN = torch.tensor([0.485, 0.456, 0.406]).view(3, 1, 1)
 STD = torch.tensor([0.229, 0.224, 0.225]).view(3, 1, 1)

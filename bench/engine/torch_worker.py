@@ -1,21 +1,10 @@
 # PyTorch side of bench/engine: loads the same safetensors weights into torchvision's DenseNet-121
 # and answers timing requests on stdin, one JSON line each, so the Node side can interleave runs.
-import json, sys, time
+import json, os, sys, time
 import torch, torchvision
 
-def load_safetensors(path):
-    import struct
-    with open(path, 'rb') as f:
-        n = struct.unpack('<Q', f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, e in header.items():
-        if name == '__metadata__':
-            continue
-        b, end = e['data_offsets']
-        out[name] = torch.frombuffer(bytearray(data[b:end]), dtype=torch.float32).reshape(e['shape'])
-    return out
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from torch_safetensors import load_safetensors  # noqa: E402
 
 def main():
     weights, threads = sys.argv[1], int(sys.argv[2])

@@ -1,4 +1,5 @@
 import type { JobModelInfo } from '../store/job-records.ts';
+import { modelIdentity } from '../../common/manifest.ts';
 import { ModelStore } from '../model/model-store.ts';
 
 /**
@@ -8,14 +9,5 @@ import { ModelStore } from '../model/model-store.ts';
 export function jobModelFor(dataDir: string, modelId?: string): JobModelInfo {
   const models = new ModelStore(dataDir);
   const m = models.get(modelId ?? models.activeId()).manifest;
-  return {
-    id: m.id,
-    name: m.name,
-    version: m.version,
-    arch: m.arch,
-    sha256: m.weights.sha256,
-    demo: m.demo,
-    labels: m.labels,
-    thresholds: Object.fromEntries(m.labels.map((l) => [l, m.thresholds[l] ?? 0.5])),
-  };
+  return modelIdentity(m);
 }

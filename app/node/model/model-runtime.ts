@@ -1,5 +1,5 @@
 import type { ModelInfo, BackendChoice } from '../../common/contract/classify.ts';
-import type { ModelManifest } from '../../common/manifest.ts';
+import { modelIdentity, thresholdsOf, type ModelManifest } from '../../common/manifest.ts';
 import { opNorm } from './op-norm.ts';
 import type { InferenceBackend } from './backend-types.ts';
 import { get } from './batchnorm.ts';
@@ -29,24 +29,12 @@ export class ModelRuntime {
       inputSize: manifest.preprocessing.size,
       ...(options.threads ? { threads: options.threads } : {}),
     });
-    const thresholds = manifest.labels.map((l) => manifest.thresholds[l] ?? 0.5);
+    const thresholds = thresholdsOf(manifest);
     return new ModelRuntime(manifest, backend, get(weights, 'classifier.weight'), get(weights, 'classifier.bias'), thresholds);
   }
 
   get info(): ModelInfo {
-    const m = this.manifest;
-    return {
-      id: m.id,
-      name: m.name,
-      version: m.version,
-      arch: m.arch,
-      sha256: m.weights.sha256,
-      demo: m.demo,
-      backend: this.backend.name,
-      backendDetail: this.backend.detail,
-      labels: m.labels,
-      thresholds: Object.fromEntries(m.labels.map((l, k) => [l, this.thresholds[k]!])),
-    };
+    return { ...modelIdentity(this.manifest), backend: this.backend.name, backendDetail: this.backend.detail };
   }
 
   /** sigmoid(logit), then the manifest's declared calibration of output `index` (TorchXRayVision's op_norm). */
