@@ -51,21 +51,18 @@ export class EngineClient {
     return OpenValue.parse(await this.request({ type: 'open', ...options }));
   }
 
-  async classify(files: string[], options: { cams?: boolean; frame?: number; onResult?: (result: FileResult, index: number) => void } = {}): Promise<ClassifyValue & { requestId: number }> {
-    const { onResult, ...rest } = options;
-    const id = this.nextId;
-    const value = ClassifyValue.parse(await this.request({ type: 'classify', files, ...rest }, onResult));
-    return { ...value, requestId: id };
+  /** `onRequestId` receives the id the request was sent under, for cancel(). */
+  async classify(
+    files: string[],
+    options: { cams?: boolean; frame?: number; onResult?: (result: FileResult, index: number) => void; onRequestId?: (id: number) => void } = {},
+  ): Promise<ClassifyValue> {
+    const { onResult, onRequestId, ...rest } = options;
+    return ClassifyValue.parse(await this.request({ type: 'classify', files, ...rest }, onResult, onRequestId));
   }
 
   /** Cancels a running classify; results so far are kept in its reply. */
   async cancel(requestId: number): Promise<void> {
     await this.request({ type: 'cancel', target: requestId });
-  }
-
-  /** The id the next request will get (to cancel a classify started right after). */
-  peekNextId(): number {
-    return this.nextId;
   }
 
   close(): void {
@@ -93,13 +90,18 @@ export class EngineClient {
     return transport;
   }
 
-  private async request(message: EngineRequestInput extends infer T ? (T extends { id: number } ? Omit<T, 'id'> : never) : never, onResult?: Pending['onResult']): Promise<unknown> {
+  private async request(
+    message: EngineRequestInput extends infer T ? (T extends { id: number } ? Omit<T, 'id'> : never) : never,
+    onResult?: Pending['onResult'],
+    onRequestId?: (id: number) => void,
+  ): Promise<unknown> {
     const transport = await this.ensureTransport();
-    return this.send(transport, message, onResult);
+    return this.send(transport, message, onResult, onRequestId);
   }
 
-  private send(transport: EngineTransport, message: Record<string, unknown>, onResult?: Pending['onResult']): Promise<unknown> {
+  private send(transport: EngineTransport, message: Record<string, unknown>, onResult?: Pending['onResult'], onRequestId?: (id: number) => void): Promise<unknown> {
     const id = this.nextId++;
+    onRequestId?.(id);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onResult });
       transport.post({ ...message, id } as EngineRequestInput);

@@ -43,6 +43,17 @@ describe('engine in its own process', () => {
     expect(client.restarts).toBe(1);
   });
 
+  it('cancels a running classify by the id it was sent under, keeping the results so far', async () => {
+    // 40 files = 5 batches of 8; the cancel (sent at the first result) lands within a batch or two.
+    const many = Array.from({ length: 20 }, () => images).flat();
+    let engineId: number | undefined;
+    const pending = client.classify(many, { onRequestId: (id) => (engineId = id), onResult: () => void (engineId !== undefined && client.cancel(engineId)) });
+    const value = await pending;
+    expect(value.cancelled).toBe(true);
+    expect(value.results.length).toBeGreaterThan(0);
+    expect(value.results.length).toBeLessThan(many.length);
+  });
+
   it('answers a malformed request with INVALID_ARGUMENT instead of crashing', async () => {
     const replies: unknown[] = [];
     const raw = forkEngineTransport();

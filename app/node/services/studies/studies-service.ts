@@ -84,11 +84,11 @@ export class StudiesService {
     const progress = this.progress(request.opId, 'classify', runnable.length);
     let cancelled = false;
     if (runnable.length > 0) {
-      if (request.opId) this.running.set(request.opId, this.engine.peekNextId());
+      const opId = request.opId;
       try {
         const value = await this.engine.classify(
           runnable.map((r) => r.record.path),
-          { cams: true, onResult: () => progress() },
+          { cams: true, onResult: () => progress(), ...(opId ? { onRequestId: (engineId: number) => this.running.set(opId, engineId) } : {}) },
         );
         cancelled = value.cancelled;
         value.results.forEach((result, i) => {
