@@ -87,4 +87,10 @@ describe('input guard', () => {
     expect(guard.assess(film, S, { viewPosition: 'LL' })).toMatchObject({ suspect: true, reason: expect.stringContaining('lateral') });
     expect(guard.assess(film, S, { viewPosition: 'PA' }).suspect).toBe(false);
   });
+
+  it('marks a film whose DICOM header names another body part', () => {
+    const film = seenByModel(join(shared('cxr', 'images'), '00000284_000.png'), S);
+    expect(guard.assess(film, S, { viewPosition: 'PA', bodyPartExamined: 'HAND' })).toMatchObject({ suspect: true, reason: expect.stringContaining('HAND') });
+    expect(guard.assess(film, S, { bodyPartExamined: 'CHEST' }).suspect).toBe(false);
+  });
 });

@@ -24,6 +24,7 @@ interface Prepared {
   index: number;
   file: string;
   viewPosition?: string | undefined;
+  bodyPartExamined?: string | undefined;
   modelImage: Float32Array;
   decodeMs: number;
   preprocessMs: number;
@@ -77,7 +78,7 @@ export class Engine {
         const t1 = performance.now();
         const modelImage = new Float32Array(inputLength(p));
         preprocess(input.image, p, modelImage, 0);
-        prepared.push({ index, file, viewPosition: input.viewPosition, modelImage, decodeMs: t1 - t0, preprocessMs: performance.now() - t1 });
+        prepared.push({ index, file, viewPosition: input.viewPosition, bodyPartExamined: input.bodyPartExamined, modelImage, decodeMs: t1 - t0, preprocessMs: performance.now() - t1 });
       } catch (error) {
         emit({ file, ok: false, error: toErrorInfo(error, 'IMAGE_DECODE_FAILED') }, index);
       }
@@ -114,7 +115,7 @@ export class Engine {
       const camMs = performance.now() - tc;
       // The guard looks at the first channel of the model input, un-normalised back to [0, 1].
       const seen = grayFromModelInput(item.modelImage, p.size, p.mean[0]!, p.std[0]!);
-      const guard = this.guard.assess(seen, p.size, { viewPosition: item.viewPosition });
+      const guard = this.guard.assess(seen, p.size, { viewPosition: item.viewPosition, bodyPartExamined: item.bodyPartExamined });
       const prediction: Prediction = {
         probabilities: Object.fromEntries(labels.map((l, k) => [l, probs[k]!])),
         logits,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { GuardVerdict } from '../../common/contract/classify.ts';
+import { isLateralView } from '../dicom/classifiability.ts';
 import { DESCRIPTOR_NAMES, describeRadiograph } from './descriptor.ts';
 import { mahalanobis, type GaussianReference } from './mahalanobis.ts';
 
@@ -15,12 +16,14 @@ export const GuardReferenceFile = z.object({
 });
 export type GuardReferenceFile = z.infer<typeof GuardReferenceFile>;
 
-/** Views the network was not trained on (ChestX-ray14 and CheXNet are frontal only). */
-const LATERAL_VIEWS = new Set(['LL', 'RL', 'LATERAL', 'LAT', 'LLD', 'RLD']);
-
 export interface GuardContext {
+  /** DICOM ViewPosition: the networks were trained on frontal (PA/AP) films only. */
   viewPosition?: string | undefined;
+  /** DICOM BodyPartExamined, when the header names one. */
+  bodyPartExamined?: string | undefined;
 }
+
+const CHEST_BODY_PARTS = new Set(['CHEST', 'THORAX', 'LUNG']);
 
 /**
  * The per-image input guard. Its score is the Mahalanobis distance of the image descriptor from
@@ -45,9 +48,13 @@ export class InputGuard {
 
   assess(image: Float32Array, size: number, context: GuardContext = {}): GuardVerdict {
     const score = this.distance(image, size) / this.file.threshold;
-    const view = context.viewPosition?.trim().toUpperCase();
-    if (view && LATERAL_VIEWS.has(view)) {
-      return { score, suspect: true, reason: `lateral view (ViewPosition ${view}): the model was trained on frontal films only` };
+    const view = context.viewPosition?.trim();
+    if (view && isLateralView({ viewPosition: view })) {
+      return { score, suspect: true, reason: `lateral view (ViewPosition ${view.toUpperCase()}): the model was trained on frontal films only` };
+    }
+    const bodyPart = context.bodyPartExamined?.trim();
+    if (bodyPart && !CHEST_BODY_PARTS.has(bodyPart.toUpperCase())) {
+      return { score, suspect: true, reason: `the DICOM header says body part ${bodyPart}, not the chest` };
     }
     if (score <= 1) return { score, suspect: false, reason: null };
     const inverted = new Float32Array(image.length);

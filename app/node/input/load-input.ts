@@ -8,6 +8,7 @@ export interface LoadedInput {
   image: GrayImage;
   format: 'dicom' | 'png' | 'jpeg';
   viewPosition?: string | undefined;
+  bodyPartExamined?: string | undefined;
 }
 
 /**
@@ -32,5 +33,5 @@ export async function loadInput(path: string, options: { frame?: number } = {}):
   const verdict = classifiability(file.meta);
   if (!verdict.ok) throw new DenseRayError(verdict.code, `${path}: ${verdict.reason}`);
   const image = await renderForModel(file, options.frame ?? 0);
-  return { image, format: 'dicom', viewPosition: file.meta.viewPosition };
+  return { image, format: 'dicom', viewPosition: file.meta.viewPosition, bodyPartExamined: file.meta.bodyPartExamined };
 }
