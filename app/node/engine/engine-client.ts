@@ -2,8 +2,8 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { FileResult, ModelInfo } from '../../common/contract/classify.ts';
 import { ClassifyValue, EngineMessage, OpenValue, type EngineRequestInput } from '../../common/contract/engine-protocol.ts';
-import type { ErrorInfo } from '../../common/errors.ts';
 import { DenseRayError } from '../errors.ts';
+import { PendingReplies } from '../process/pending-replies.ts';
 
 /** How a host talks to the engine process: Node's fork here, Electron's utilityProcess in main/. */
 export interface EngineTransport {
@@ -26,11 +26,7 @@ export function forkEngineTransport(): EngineTransport {
   };
 }
 
-interface Pending {
-  resolve: (value: unknown) => void;
-  reject: (error: DenseRayError) => void;
-  onResult?: ((result: FileResult, index: number) => void) | undefined;
-}
+type OnResult = ((result: FileResult, index: number) => void) | undefined;
 
 /**
  * Host side of the engine protocol. Replies and events are parsed with the contract. If the
@@ -39,8 +35,7 @@ interface Pending {
  */
 export class EngineClient {
   private transport: EngineTransport | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new PendingReplies<OnResult>();
   private lastOpen: Omit<Extract<EngineRequestInput, { type: 'open' }>, 'id' | 'type'> | undefined;
   restarts = 0;
 
@@ -79,9 +74,7 @@ export class EngineClient {
       if (this.transport !== transport) return;
       this.transport = undefined;
       this.restarts++;
-      const error = new DenseRayError('INTERNAL', `engine process exited (code ${code}); the request was not completed`);
-      for (const p of this.pending.values()) p.reject(error);
-      this.pending.clear();
+      this.pending.failAll(new DenseRayError('INTERNAL', `engine process exited (code ${code}); the request was not completed`));
     });
     if (this.lastOpen && this.restarts > 0) {
       // A restarted process reopens the model the host last asked for before serving anything else.
@@ -92,38 +85,25 @@ export class EngineClient {
 
   private async request(
     message: EngineRequestInput extends infer T ? (T extends { id: number } ? Omit<T, 'id'> : never) : never,
-    onResult?: Pending['onResult'],
+    onResult?: OnResult,
     onRequestId?: (id: number) => void,
   ): Promise<unknown> {
     const transport = await this.ensureTransport();
     return this.send(transport, message, onResult, onRequestId);
   }
 
-  private send(transport: EngineTransport, message: Record<string, unknown>, onResult?: Pending['onResult'], onRequestId?: (id: number) => void): Promise<unknown> {
-    const id = this.nextId++;
+  private send(transport: EngineTransport, message: Record<string, unknown>, onResult?: OnResult, onRequestId?: (id: number) => void): Promise<unknown> {
+    const { id, reply } = this.pending.open(onResult);
     onRequestId?.(id);
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onResult });
-      transport.post({ ...message, id } as EngineRequestInput);
-    });
+    transport.post({ ...message, id } as EngineRequestInput);
+    return reply;
   }
 
   private receive(raw: unknown): void {
     const parsed = EngineMessage.safeParse(raw);
     if (!parsed.success) return; // A message that does not parse is dropped, never trusted.
     const message = parsed.data;
-    const pending = this.pending.get(message.id);
-    if (!pending) return;
-    if (message.type === 'result') {
-      pending.onResult?.(message.result, message.index);
-      return;
-    }
-    this.pending.delete(message.id);
-    if (message.ok) pending.resolve(message.value);
-    else pending.reject(fromInfo(message.error));
+    if (message.type === 'result') this.pending.extra(message.id)?.(message.result, message.index);
+    else this.pending.settle(message);
   }
-}
-
-function fromInfo(info: ErrorInfo): DenseRayError {
-  return new DenseRayError(info.code, info.message, info.details ? { details: info.details } : undefined);
 }

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import type { ApiEvent, ApiRequest, ApiResponse } from '../../../common/contract/api.ts';
 import { JOBS_API, JobsMessage, type JobsMethod, type JobsRequest } from '../../../common/contract/jobs-protocol.ts';
-import type { ErrorInfo } from '../../../common/errors.ts';
 import { DenseRayError } from '../../errors.ts';
+import { PendingReplies } from '../../process/pending-replies.ts';
 import { forkChild, type ChildTransport } from '../studies/child-transport.ts';
 
 export const JOBS_ENTRY = fileURLToPath(new URL('./jobs-process.ts', import.meta.url));
@@ -18,8 +18,6 @@ export interface JobsHostOptions {
   start?: () => ChildTransport;
 }
 
-type Pending = { resolve: (value: unknown) => void; reject: (error: DenseRayError) => void };
-
 /**
  * Host side of the jobs protocol. The process starts on first call; if it dies, calls in flight
  * fail with INTERNAL and the next call starts a fresh one. Nothing is replayed: a batch job it was
@@ -28,8 +26,7 @@ type Pending = { resolve: (value: unknown) => void; reject: (error: DenseRayErro
  */
 export class JobsHost {
   private transport: ChildTransport | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new PendingReplies();
   private exited: Promise<void> = Promise.resolve();
   restarts = 0;
 
@@ -55,11 +52,9 @@ export class JobsHost {
 
   private send(method: JobsMethod, payload: unknown): Promise<unknown> {
     const transport = this.ensure();
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      transport.post({ type: 'call', id, method, payload } satisfies JobsRequest);
-    });
+    const { id, reply } = this.pending.open(undefined);
+    transport.post({ type: 'call', id, method, payload } satisfies JobsRequest);
+    return reply;
   }
 
   private ensure(): ChildTransport {
@@ -72,9 +67,7 @@ export class JobsHost {
         if (this.transport !== transport) return;
         this.transport = undefined;
         this.restarts++;
-        const error = new DenseRayError('INTERNAL', `the jobs process exited (code ${code}); the request was not completed`);
-        for (const p of this.pending.values()) p.reject(error);
-        this.pending.clear();
+        this.pending.failAll(new DenseRayError('INTERNAL', `the jobs process exited (code ${code}); the request was not completed`));
       });
     });
     transport.onMessage((raw) => {
@@ -93,14 +86,6 @@ export class JobsHost {
       this.options.emit({ channel: message.channel, payload: message.payload });
       return;
     }
-    const pending = this.pending.get(message.id);
-    if (!pending) return;
-    this.pending.delete(message.id);
-    if (message.ok) pending.resolve(message.value);
-    else pending.reject(fromInfo(message.error));
+    this.pending.settle(message);
   }
-}
-
-function fromInfo(info: ErrorInfo): DenseRayError {
-  return new DenseRayError(info.code, info.message, info.details ? { details: info.details } : undefined);
 }

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { StudyPixels, StudySummary, StudyTag } from '../../../common/contract/studies.ts';
-import type { ErrorInfo } from '../../../common/errors.ts';
 import { ModelManifest } from '../../../common/manifest.ts';
 import { DenseRayError } from '../../errors.ts';
+import { PendingReplies } from '../../process/pending-replies.ts';
 import { forkChild, type ChildTransport } from './child-transport.ts';
 import { ReaderReply, type ReaderRequest } from './reader-protocol.ts';
 import type { StudyFileInfo, StudyFilePixels } from './read-study-file.ts';
@@ -13,7 +13,6 @@ export const READER_ENTRY = fileURLToPath(new URL('./reader-process.ts', import.
 const InfoValue = StudySummary.omit({ id: true });
 const PixelsValue = StudyPixels.omit({ id: true });
 
-type Pending = { resolve: (value: unknown) => void; reject: (error: DenseRayError) => void };
 type RequestBody = ReaderRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 /**
@@ -22,8 +21,7 @@ type RequestBody = ReaderRequest extends infer R ? (R extends { id: number } ? O
  */
 export class ReaderClient {
   private transport: ChildTransport | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new PendingReplies();
   restarts = 0;
 
   constructor(private readonly start: () => ChildTransport = () => forkChild(READER_ENTRY)) {}
@@ -63,34 +61,21 @@ export class ReaderClient {
       if (this.transport !== transport) return;
       this.transport = undefined;
       this.restarts++;
-      const error = new DenseRayError('INTERNAL', `the file reader process exited (code ${code}); the request was not completed`);
-      for (const p of this.pending.values()) p.reject(error);
-      this.pending.clear();
+      this.pending.failAll(new DenseRayError('INTERNAL', `the file reader process exited (code ${code}); the request was not completed`));
     });
     return transport;
   }
 
   private request(body: RequestBody): Promise<unknown> {
     const transport = this.ensure();
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      transport.post({ ...body, id });
-    });
+    const { id, reply } = this.pending.open(undefined);
+    transport.post({ ...body, id });
+    return reply;
   }
 
   private receive(raw: unknown): void {
     const parsed = ReaderReply.safeParse(raw);
     if (!parsed.success) return; // never trust a reply that does not parse
-    const reply = parsed.data;
-    const pending = this.pending.get(reply.id);
-    if (!pending) return;
-    this.pending.delete(reply.id);
-    if (reply.ok) pending.resolve(reply.value);
-    else pending.reject(fromInfo(reply.error));
+    this.pending.settle(parsed.data);
   }
-}
-
-function fromInfo(info: ErrorInfo): DenseRayError {
-  return new DenseRayError(info.code, info.message, info.details ? { details: info.details } : undefined);
 }
