@@ -4,12 +4,11 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.ts';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../helpers/shared.ts';
 import { runCli, studyFolder } from './helpers.ts';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 
 function csvColumn(csv: string, name: string): string[] {
   const [header, ...rows] = csv.trim().split('\r\n');
@@ -30,7 +29,7 @@ describe('batch HTML report', () => {
     const csvOrder = csvColumn(csvText, 'study_id');
     expect(csvColumn(csvText, 'rank')).toEqual(csvOrder.map((_, i) => String(i + 1)));
 
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
       const fetched: string[] = [];

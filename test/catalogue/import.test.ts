@@ -7,12 +7,12 @@ import { installCatalogueFile } from '../../app/node/catalogue/install-catalogue
 import { PinRecord } from '../../app/node/catalogue/pins.ts';
 import { recognise } from '../../app/node/catalogue/recognise.ts';
 import { identify } from '../../app/node/catalogue/verify.ts';
-import { DenseRayError } from '../../app/node/errors.ts';
 import { ModelStore } from '../../app/node/model/model-store.ts';
 import { runCli } from '../helpers/run-cli.ts';
 import { shared } from '../helpers/shared.ts';
 import { expected, fixtureDir, tinyCatalogue } from './fixtures.ts';
 import { startLoopback } from './loopback-server.ts';
+import { thrown } from '../helpers/thrown.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'denseray-catalogue-import-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -21,15 +21,6 @@ const freshStore = (): ModelStore => new ModelStore(join(root, `data-${n++}`));
 const { catalogue } = tinyCatalogue();
 const fixture = (family: keyof typeof expected.files): string => join(fixtureDir, expected.files[family][0]!);
 
-function thrown(fn: () => unknown): DenseRayError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DenseRayError) return e;
-    throw e;
-  }
-  throw new Error('expected a DenseRayError');
-}
 
 describe('recognising a carried file', () => {
   it('by structure: the CheXNet layouts are unique', () => {

@@ -5,13 +5,13 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeEnvelope, encodeEnvelope, WIRE_CONTENT_TYPE } from '../../app/common/contract/wire.ts';
 import { buildRendererIfNeeded } from './build-renderer.ts';
 import { REPO_ROOT, startServe, type ServeProcess } from './serve-process.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHARED = join(REPO_ROOT, '..', 'shared', 'data');
 const SHOTS = join(REPO_ROOT, 'test-results', 'e2e');
 const PNGS = ['00000284_000.png', '00000574_000.png', '00000801_000.png'];
@@ -67,10 +67,7 @@ describe.skipIf(!haveInputs)('browser mode in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
   });

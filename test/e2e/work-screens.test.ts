@@ -6,12 +6,12 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRendererIfNeeded } from './build-renderer.ts';
 import { REPO_ROOT, startServe, type ServeProcess } from './serve-process.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHARED = join(REPO_ROOT, '..', 'shared', 'data');
 const IMAGES256 = join(SHARED, 'cxr', 'images256');
 const SHOTS = join(REPO_ROOT, 'test-results', 'e2e');
@@ -84,10 +84,7 @@ describe.skipIf(!haveInputs)('work screens in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('dialog', (dialog) => void dialog.accept());

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { shared } from '../../../../test/helpers/shared.ts';
-import { DenseRayError } from '../../errors.ts';
 import type { WeightMap } from '../tensor.ts';
 import { detectWeightsFormat, loadWeightsFile } from './import.ts';
 import { assertWeightsMatchSpec, inferSpecOrThrow, torchvisionName, validateAgainstSpec } from './keymap.ts';
 import { readSafetensors } from './safetensors.ts';
+import { thrown } from '../../../../test/helpers/thrown.ts';
 
 const TINY_SPEC = { growthRate: 4, blockConfig: [2, 2, 2, 2], numInitFeatures: 8, bnSize: 2, numClasses: 3, inChannels: 3 };
 const reference = (name: string): Uint8Array => readFileSync(shared('reference', name));
@@ -21,15 +21,6 @@ function expectBitwiseEqual(actual: WeightMap, expected: WeightMap): void {
   }
 }
 
-function thrown(fn: () => unknown): DenseRayError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DenseRayError) return e;
-    throw e;
-  }
-  throw new Error('expected a DenseRayError');
-}
 
 describe('loadWeightsFile on the six reference files', () => {
   const cases = [

@@ -7,6 +7,7 @@ import { loadWeightsFile } from './import.ts';
 import { unpickle } from './pickle.ts';
 import { PyDict, PyTuple } from './pickle-values.ts';
 import { openZip } from './zip.ts';
+import { thrown as errorOf } from '../../../../test/helpers/thrown.ts';
 
 /** Concatenates opcodes given as byte arrays or latin1 strings. */
 function pk(...parts: (string | number[] | Uint8Array)[]): Uint8Array {
@@ -52,15 +53,6 @@ function storedZip(members: Record<string, Uint8Array>): Uint8Array {
   return new Uint8Array(Buffer.concat([...locals, cd, eocd]));
 }
 
-function errorOf(fn: () => unknown): DenseRayError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DenseRayError) return e;
-    throw e;
-  }
-  throw new Error('expected a DenseRayError');
-}
 
 const OS_SYSTEM = pk('\x80\x02cos\nsystem\nX\x02\x00\x00\x00lsq\x01\x85R.');
 const LEGACY_HEADER = pk(
