@@ -1,29 +1,18 @@
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { FileResult, ModelInfo } from '../../common/contract/classify.ts';
 import { ClassifyValue, EngineMessage, OpenValue, type EngineRequestInput } from '../../common/contract/engine-protocol.ts';
 import { DenseRayError } from '../errors.ts';
+import { forkChild, type ChildTransport } from '../process/child-transport.ts';
 import { PendingReplies } from '../process/pending-replies.ts';
 
 /** How a host talks to the engine process: Node's fork here, Electron's utilityProcess in main/. */
-export interface EngineTransport {
-  post(message: EngineRequestInput): void;
-  onMessage(listener: (message: unknown) => void): void;
-  onExit(listener: (code: number | null) => void): void;
-  kill(): void;
-}
+export type EngineTransport = ChildTransport;
 
 export const ENGINE_ENTRY = fileURLToPath(new URL('./engine-process.ts', import.meta.url));
 
-/** Starts the engine in a Node child process (TypeScript via tsx; typed arrays via advanced serialization). */
+/** Starts the engine in a Node child process. */
 export function forkEngineTransport(): EngineTransport {
-  const child = fork(ENGINE_ENTRY, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return {
-    post: (message) => child.send(message),
-    onMessage: (listener) => child.on('message', listener),
-    onExit: (listener) => child.on('exit', (code) => listener(code)),
-    kill: () => child.kill('SIGKILL'),
-  };
+  return forkChild(ENGINE_ENTRY);
 }
 
 type OnResult = ((result: FileResult, index: number) => void) | undefined;
@@ -95,7 +84,7 @@ export class EngineClient {
   private send(transport: EngineTransport, message: Record<string, unknown>, onResult?: OnResult, onRequestId?: (id: number) => void): Promise<unknown> {
     const { id, reply } = this.pending.open(onResult);
     onRequestId?.(id);
-    transport.post({ ...message, id } as EngineRequestInput);
+    transport.post({ ...message, id } satisfies Record<string, unknown>);
     return reply;
   }
 

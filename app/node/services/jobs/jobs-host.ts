@@ -3,7 +3,7 @@ import type { ApiEvent, ApiRequest, ApiResponse } from '../../../common/contract
 import { JOBS_API, JobsMessage, type JobsMethod, type JobsRequest } from '../../../common/contract/jobs-protocol.ts';
 import { DenseRayError } from '../../errors.ts';
 import { PendingReplies } from '../../process/pending-replies.ts';
-import { forkChild, type ChildTransport } from '../studies/child-transport.ts';
+import { forkChild, type ChildTransport } from '../../process/child-transport.ts';
 
 export const JOBS_ENTRY = fileURLToPath(new URL('./jobs-process.ts', import.meta.url));
 

@@ -4,7 +4,7 @@ import { StudyPixels, StudySummary, StudyTag } from '../../../common/contract/st
 import { ModelManifest } from '../../../common/manifest.ts';
 import { DenseRayError } from '../../errors.ts';
 import { PendingReplies } from '../../process/pending-replies.ts';
-import { forkChild, type ChildTransport } from './child-transport.ts';
+import { forkChild, type ChildTransport } from '../../process/child-transport.ts';
 import { ReaderReply, type ReaderRequest } from './reader-protocol.ts';
 import type { StudyFileInfo, StudyFilePixels } from './read-study-file.ts';
 

@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 
 /**
  * How a host talks to a worker process it owns: Node's fork in the CLI and browser mode, Electron's
- * utilityProcess in main/. Structurally an EngineTransport too, so one starter serves both workers.
+ * utilityProcess in main/. One interface for the engine, file-reader and jobs processes.
  */
 export interface ChildTransport {
   post(message: unknown): void;
