@@ -35,7 +35,24 @@ const emit = (event: ApiEvent): void => {
 const nextEvent = (match: (e: ApiEvent) => boolean): Promise<ApiEvent> => new Promise((resolve) => waiters.add({ match, resolve }));
 
 let child: ChildTransport | undefined;
-const jobsHost = new JobsHost({ dataDir, emit, start: () => (child = forkChild(JOBS_ENTRY)) });
+/** Set to keep the next call from reaching the process, so it is surely in flight when the process dies. */
+let holdNextCall = false;
+const jobsHost = new JobsHost({
+  dataDir,
+  emit,
+  start: () => {
+    const transport = forkChild(JOBS_ENTRY);
+    child = transport;
+    return {
+      ...transport,
+      post: (message) => {
+        const isCall = (message as { type?: string }).type === 'call';
+        if (isCall && holdNextCall) holdNextCall = false;
+        else transport.post(message);
+      },
+    };
+  },
+});
 const handlers = createHandlers({ dataDir, models, emit, jobsHost });
 afterAll(() => jobsHost.close());
 
@@ -94,6 +111,7 @@ describe('jobs process behind the host handlers', () => {
     const jobId = (started.value as { id: number }).id;
     await working;
 
+    holdNextCall = true; // otherwise the process may answer before the kill lands
     const inFlight = call('jobs.list', {});
     child!.kill(); // SIGKILL: what a crash in a decoder or the training backend looks like
     expect(await inFlight).toMatchObject({ ok: false, error: { code: 'INTERNAL', message: expect.stringMatching(/jobs process exited/) } });
