@@ -1,5 +1,5 @@
 import { utilityProcess } from 'electron';
-import type { ChildTransport } from '../app/node/process/child-transport.ts';
+import type { ChildTransport } from '../app/node/shared/process/child-transport.ts';
 
 /**
  * A worker in Electron's utilityProcess: its own Node process, owned by main, so a forward pass

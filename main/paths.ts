@@ -10,7 +10,7 @@ const mainDir = dirname(fileURLToPath(import.meta.url));
 const electronRoot = join(mainDir, '..');
 
 export const PRELOAD_FILE = join(mainDir, 'preload.cjs');
-export const ENGINE_ENTRY_FILE = join(electronRoot, 'app', 'node', 'engine', 'engine-process.js');
+export const ENGINE_ENTRY_FILE = join(electronRoot, 'app', 'node', 'domain', 'engine', 'engine-process.js');
 export const READER_ENTRY_FILE = join(electronRoot, 'app', 'node', 'services', 'studies', 'reader-process.js');
 export const JOBS_ENTRY_FILE = join(electronRoot, 'app', 'node', 'services', 'jobs', 'jobs-process.js');
 export const RENDERER_INDEX_FILE = join(electronRoot, '..', 'renderer', 'index.html');

@@ -5,8 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../app/node/engine/engine.ts';
-import { openEngine } from '../app/node/engine/open-engine.ts';
+import type { Engine } from '../app/node/domain/engine/engine.ts';
+import { openEngine } from '../app/node/domain/engine/open-engine.ts';
 import { maxAbsDiff, range, readNpy } from './helpers/npy.ts';
 import { shared } from './helpers/shared.ts';
 

@@ -18,10 +18,10 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { openEngine } from '../../app/node/engine/open-engine.ts';
-import { inputLength, preprocess } from '../../app/node/imaging/preprocess.ts';
-import { loadInput } from '../../app/node/input/load-input.ts';
-import { DEMO_MODEL_ID, ModelStore } from '../../app/node/model/model-store.ts';
+import { openEngine } from '../../app/node/domain/engine/open-engine.ts';
+import { inputLength, preprocess } from '../../app/node/domain/imaging/preprocess.ts';
+import { loadInput } from '../../app/node/domain/input/load-input.ts';
+import { DEMO_MODEL_ID, ModelStore } from '../../app/node/domain/store/model-store.ts';
 import { projectRoot, shared } from '../../test/helpers/shared.ts';
 
 const { values } = parseArgs({ options: { threads: { type: 'string' }, copies: { type: 'string' }, 'bare-images': { type: 'string' }, 'no-torch': { type: 'boolean' } } });

@@ -9,8 +9,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { decodeFrame, readDicom } from '../../app/node/dicom/index.ts';
-import { readManifest } from '../../app/node/dicom/testing/manifest.ts';
+import { decodeFrame, readDicom } from '../../app/node/domain/dicom/index.ts';
+import { readManifest } from '../../test/helpers/dicom-manifest.ts';
 import { shared } from '../../test/helpers/shared.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string' } } });

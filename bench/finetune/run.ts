@@ -16,13 +16,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import type { FinetuneMode } from '../../app/common/contract/finetune.ts';
-import { Adam } from '../../app/node/finetune/train/adam.ts';
-import { trainStep } from '../../app/node/finetune/train/train-step.ts';
-import { registerWasmConvFilterGradient } from '../../app/node/finetune/train/wasm-conv-filter-grad.ts';
-import { createTrainableNet } from '../../app/node/finetune/train/trainable-net.ts';
-import { inferSpec } from '../../app/node/model/spec.ts';
-import { initTfjsBackend } from '../../app/node/model/tfjs/backend.ts';
-import { readSafetensors } from '../../app/node/model/weights/safetensors.ts';
+import { Adam } from '../../app/node/domain/finetune/train/adam.ts';
+import { trainStep } from '../../app/node/domain/finetune/train/train-step.ts';
+import { registerWasmConvFilterGradient } from '../../app/node/domain/finetune/train/wasm-conv-filter-grad.ts';
+import { createTrainableNet } from '../../app/node/domain/finetune/train/trainable-net.ts';
+import { inferSpec } from '../../app/node/domain/model/spec.ts';
+import { initTfjsBackend } from '../../app/node/domain/model/tfjs/backend.ts';
+import { readSafetensors } from '../../app/node/domain/model/weights/safetensors.ts';
 import { shared } from '../../test/helpers/shared.ts';
 
 const { values } = parseArgs({

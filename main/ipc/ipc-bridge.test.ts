@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { api } from '../../app/common/contract/api.ts';
-import { DenseRayError } from '../../app/node/errors.ts';
+import { DenseRayError } from '../../app/node/shared/errors.ts';
 import type { Handlers } from '../../app/node/services/services.ts';
 import { apiChannel } from './channels.ts';
 import { registerApiHandlers, senderCheck, type InvokeEvent, type IpcMainLike } from './ipc-bridge.ts';

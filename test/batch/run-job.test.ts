@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FileResult, ModelInfo } from '../../app/common/contract/classify.ts';
-import type { StudyClassifier } from '../../app/node/batch/classifier.ts';
-import { rankedStudies } from '../../app/node/batch/study-rows.ts';
-import { runJob } from '../../app/node/batch/run-job.ts';
-import { findOrCreateJob } from '../../app/node/batch/start-job.ts';
-import type { JobModelInfo } from '../../app/node/store/job-records.ts';
-import { StudyStore } from '../../app/node/store/study-store.ts';
+import type { StudyClassifier } from '../../app/node/domain/batch/classifier.ts';
+import { rankedStudies } from '../../app/node/domain/batch/study-rows.ts';
+import { runJob } from '../../app/node/domain/batch/run-job.ts';
+import { findOrCreateJob } from '../../app/node/domain/batch/start-job.ts';
+import type { JobModelInfo } from '../../app/node/domain/store/job-records.ts';
+import { StudyStore } from '../../app/node/domain/store/study-store.ts';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -119,7 +119,7 @@ describe('runJob', () => {
 
 describe('JobService (the app API)', () => {
   it('starts a job, streams progress events, lists, pages the ranked rows and writes a report', async () => {
-    const { JobService } = await import('../../app/node/batch/job-service.ts');
+    const { JobService } = await import('../../app/node/domain/batch/job-service.ts');
     const dir = folder(12);
     const dataDir = mkdtempSync(join(tmpdir(), 'denseray-jobservice-'));
     const events: { channel: string; payload: unknown }[] = [];

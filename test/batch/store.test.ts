@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { rankRows } from '../../app/node/batch/ranking.ts';
-import { decodeThumbnail, encodeThumbnail } from '../../app/node/batch/thumbnail.ts';
-import { decodeFloat16, encodeFloat16, floatToHalfBits, halfBitsToFloat } from '../../app/node/store/float16.ts';
-import type { CatalogEntry, StudyFile } from '../../app/node/store/file-catalog.ts';
-import type { JobModelInfo } from '../../app/node/store/job-records.ts';
-import { migrate, MIGRATIONS, SCHEMA_VERSION } from '../../app/node/store/migrations.ts';
-import type { StudyOutcome, WorkItem } from '../../app/node/store/result-ledger.ts';
-import { StudyStore } from '../../app/node/store/study-store.ts';
+import { rankRows } from '../../app/node/domain/batch/ranking.ts';
+import { decodeThumbnail, encodeThumbnail } from '../../app/node/domain/batch/thumbnail.ts';
+import { decodeFloat16, encodeFloat16, floatToHalfBits, halfBitsToFloat } from '../../app/node/shared/float16.ts';
+import type { CatalogEntry, StudyFile } from '../../app/node/domain/store/file-catalog.ts';
+import type { JobModelInfo } from '../../app/node/domain/store/job-records.ts';
+import { migrate, MIGRATIONS, SCHEMA_VERSION } from '../../app/node/domain/store/migrations.ts';
+import type { StudyOutcome, WorkItem } from '../../app/node/domain/store/result-ledger.ts';
+import { StudyStore } from '../../app/node/domain/store/study-store.ts';
 
 const MODEL: JobModelInfo = { id: 'm', name: 'm', version: '1', arch: 'densenet121', sha256: 'a'.repeat(64), demo: true, labels: ['A', 'B'], thresholds: { A: 0.5, B: 0.5 } };
 

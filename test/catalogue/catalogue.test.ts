@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCatalogue, readCard } from '../../app/node/catalogue/load-catalogue.ts';
-import { trainedOutputs } from '../../app/node/catalogue/catalogue-manifest.ts';
+import { loadCatalogue, readCard } from '../../app/node/domain/catalogue/load-catalogue.ts';
+import { trainedOutputs } from '../../app/node/domain/catalogue/catalogue-manifest.ts';
 
 /** The shipped catalogue: valid, consistent, and holding the values read from the publishers' code. */
 const loaded = loadCatalogue();
@@ -63,7 +63,7 @@ describe('the shipped catalogue', () => {
 
 describe('download progress line', () => {
   it('shows the bar, MB done/total, rate and ETA', async () => {
-    const { downloadProgressLine } = await import('../../app/node/catalogue/progress-text.ts');
+    const { downloadProgressLine } = await import('../../app/node/domain/catalogue/progress-text.ts');
     const line = downloadProgressLine({ name: 'x', phase: 'download', receivedBytes: 10 * 1024 * 1024, totalBytes: 20 * 1024 * 1024 }, 2000, 0, 10);
     expect(line).toBe('x [#####-----] 10.0/20.0 MB 5.0 MB/s ETA 2s');
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Catalogue, CatalogueEntry } from '../../app/common/contract/catalogue.ts';
-import { DEFAULT_CATALOGUE_FILE, loadCatalogue, type LoadedCatalogue } from '../../app/node/catalogue/load-catalogue.ts';
+import { DEFAULT_CATALOGUE_FILE, loadCatalogue, type LoadedCatalogue } from '../../app/node/domain/catalogue/load-catalogue.ts';
 import { projectRoot, shared } from '../helpers/shared.ts';
 
 /** test/fixtures/catalogue: tiny networks in each family's file layout and their PyTorch outputs (make_fixtures.py). */

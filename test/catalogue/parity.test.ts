@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { installCatalogueFile } from '../../app/node/catalogue/install-catalogue-file.ts';
-import { PinRecord } from '../../app/node/catalogue/pins.ts';
-import { openEngine } from '../../app/node/engine/open-engine.ts';
-import { ModelStore } from '../../app/node/model/model-store.ts';
+import { installCatalogueFile } from '../../app/node/domain/catalogue/install-catalogue-file.ts';
+import { PinRecord } from '../../app/node/domain/catalogue/pins.ts';
+import { openEngine } from '../../app/node/domain/engine/open-engine.ts';
+import { ModelStore } from '../../app/node/domain/store/model-store.ts';
 import { expected, fixtureDir, imagePath, tinyCatalogue } from './fixtures.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'denseray-catalogue-parity-'));

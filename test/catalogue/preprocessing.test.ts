@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Preprocessing } from '../../app/common/manifest.ts';
-import { roundHalfEven, shorterSideSize, torchvisionCenterRegion, xrvCenterRegion } from '../../app/node/imaging/declared/crop-rules.ts';
-import { resizePilBilinear8 } from '../../app/node/imaging/declared/pil-resize.ts';
-import { resizeSkimageLinear } from '../../app/node/imaging/declared/skimage-resize.ts';
-import { opNorm } from '../../app/node/model/op-norm.ts';
-import { inputLength, preprocess } from '../../app/node/imaging/preprocess.ts';
-import { loadInput } from '../../app/node/input/load-input.ts';
-import { loadCatalogue } from '../../app/node/catalogue/load-catalogue.ts';
+import { roundHalfEven, shorterSideSize, torchvisionCenterRegion, xrvCenterRegion } from '../../app/node/domain/imaging/declared/crop-rules.ts';
+import { resizePilBilinear8 } from '../../app/node/domain/imaging/declared/pil-resize.ts';
+import { resizeSkimageLinear } from '../../app/node/domain/imaging/declared/skimage-resize.ts';
+import { opNorm } from '../../app/node/domain/model/op-norm.ts';
+import { inputLength, preprocess } from '../../app/node/domain/imaging/preprocess.ts';
+import { loadInput } from '../../app/node/domain/input/load-input.ts';
+import { loadCatalogue } from '../../app/node/domain/catalogue/load-catalogue.ts';
 import { expected, imagePath } from './fixtures.ts';
 
 describe('crop rules', () => {

@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { prepareDataset } from '../../app/node/finetune/dataset/prepare-dataset.ts';
-import { readDataset } from '../../app/node/finetune/dataset/read-dataset.ts';
-import { splitByPatient } from '../../app/node/finetune/dataset/patient-split.ts';
-import type { LabelledImage } from '../../app/node/finetune/dataset/labelled-image.ts';
-import { SeededRandom } from '../../app/node/model/seeded-random.ts';
+import { prepareDataset } from '../../app/node/domain/finetune/dataset/prepare-dataset.ts';
+import { readDataset } from '../../app/node/domain/finetune/dataset/read-dataset.ts';
+import { splitByPatient } from '../../app/node/domain/finetune/dataset/patient-split.ts';
+import type { LabelledImage } from '../../app/node/domain/finetune/dataset/labelled-image.ts';
+import { SeededRandom } from '../../app/node/domain/model/seeded-random.ts';
 import { shared } from '../helpers/shared.ts';
 import { tempDir } from './fixtures.ts';
 

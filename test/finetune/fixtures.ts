@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { IMAGENET_PREPROCESSING } from '../../app/common/manifest.ts';
-import { ModelStore } from '../../app/node/model/model-store.ts';
-import { SeededRandom } from '../../app/node/model/seeded-random.ts';
-import { inferSpec } from '../../app/node/model/spec.ts';
-import { readSafetensors } from '../../app/node/model/weights/safetensors.ts';
+import { ModelStore } from '../../app/node/domain/store/model-store.ts';
+import { SeededRandom } from '../../app/node/domain/model/seeded-random.ts';
+import { inferSpec } from '../../app/node/domain/model/spec.ts';
+import { readSafetensors } from '../../app/node/domain/model/weights/safetensors.ts';
 import { shared } from '../helpers/shared.ts';
 
 export const TINY_MODEL_ID = 'tiny-reference';

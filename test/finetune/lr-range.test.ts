@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { steepestDescent } from '../../app/node/finetune/train/lr-range.ts';
+import { steepestDescent } from '../../app/node/domain/finetune/train/lr-range.ts';
 
 describe('learning-rate range test suggestion', () => {
   it('picks the steepest fall before the lowest loss, ignoring a dip after the climb', () => {

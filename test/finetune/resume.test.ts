@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { findLearningRate } from '../../app/node/finetune/find-lr.ts';
-import { runFinetune } from '../../app/node/finetune/run-finetune.ts';
-import { readJobRecord } from '../../app/node/finetune/job-record.ts';
+import { findLearningRate } from '../../app/node/domain/finetune/find-lr.ts';
+import { runFinetune } from '../../app/node/domain/finetune/run-finetune.ts';
+import { readJobRecord } from '../../app/node/domain/finetune/job-record.ts';
 import { installTinyModel, tempDir, TINY_MODEL_ID, writeBrightnessDataset } from './fixtures.ts';
 
 describe('cancel, resume and the learning-rate range test (tiny net, head mode)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runFinetune } from '../../app/node/finetune/run-finetune.ts';
-import { liveTensors } from '../../app/node/finetune/run-finetune.ts';
+import { runFinetune } from '../../app/node/domain/finetune/run-finetune.ts';
+import { liveTensors } from '../../app/node/domain/finetune/run-finetune.ts';
 import { installTinyModel, tempDir, TINY_MODEL_ID, writeBrightnessDataset } from './fixtures.ts';
 
 /**

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openEngine } from '../../app/node/engine/open-engine.ts';
-import { runFinetune, type FinetuneOutcome } from '../../app/node/finetune/run-finetune.ts';
+import { openEngine } from '../../app/node/domain/engine/open-engine.ts';
+import { runFinetune, type FinetuneOutcome } from '../../app/node/domain/finetune/run-finetune.ts';
 import type { FinetuneEvent } from '../../app/common/contract/finetune.ts';
-import { DEMO_MODEL_ID, ModelStore } from '../../app/node/model/model-store.ts';
-import { readSafetensors } from '../../app/node/model/weights/safetensors.ts';
+import { DEMO_MODEL_ID, ModelStore } from '../../app/node/domain/store/model-store.ts';
+import { readSafetensors } from '../../app/node/domain/model/weights/safetensors.ts';
 import { shared } from '../helpers/shared.ts';
 import { tempDir } from './fixtures.ts';
 

@@ -1,11 +1,11 @@
 import * as ort from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildDenseNetTrunkOnnx, ONNX_TRUNK_OUTPUT } from '../../app/node/finetune/features/trunk-onnx.ts';
-import { openFrozenBackbone } from '../../app/node/finetune/features/backbone.ts';
-import { initTfjsBackend } from '../../app/node/model/tfjs/backend.ts';
-import { DenseNetTf } from '../../app/node/model/tfjs/densenet.ts';
-import { loadReferenceCase, loadReferenceModel } from '../../app/node/model/tfjs/reference-fixtures.ts';
+import { buildDenseNetTrunkOnnx, ONNX_TRUNK_OUTPUT } from '../../app/node/domain/finetune/features/trunk-onnx.ts';
+import { openFrozenBackbone } from '../../app/node/domain/finetune/features/backbone.ts';
+import { initTfjsBackend } from '../../app/node/domain/model/tfjs/backend.ts';
+import { DenseNetTf } from '../../app/node/domain/model/tfjs/densenet.ts';
+import { loadReferenceCase, loadReferenceModel } from '../helpers/reference-fixtures.ts';
 
 /** The cached activations for `last-block` must be what the tfjs tail expects: tfjs trunk(x, 4), NHWC. */
 describe('ONNX trunk cut at the last transition', () => {

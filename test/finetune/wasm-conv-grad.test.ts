@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { initTfjsBackend } from '../../app/node/model/tfjs/backend.ts';
-import { registerWasmConvFilterGradient } from '../../app/node/finetune/train/wasm-conv-filter-grad.ts';
+import { initTfjsBackend } from '../../app/node/domain/model/tfjs/backend.ts';
+import { registerWasmConvFilterGradient } from '../../app/node/domain/finetune/train/wasm-conv-filter-grad.ts';
 
 /** DenseRay's wasm Conv2DBackpropFilter must give the cpu backend's filter gradients (the reference kernel). */
 describe('wasm conv filter gradient', () => {

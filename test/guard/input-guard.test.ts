@@ -4,12 +4,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IMAGENET_PREPROCESSING } from '../../app/common/manifest.ts';
-import { readDicom, renderForModel } from '../../app/node/dicom/index.ts';
-import { DEFAULT_GUARD_REFERENCE } from '../../app/node/engine/open-engine.ts';
-import { buildGuardReference, nihSplit } from '../../app/node/guard/build-guard-reference.ts';
-import { InputGuard } from '../../app/node/guard/input-guard.ts';
-import { seenByModel } from '../../app/node/guard/seen-by-model.ts';
-import { centerSquareRegion, resizeBilinearAntialias } from '../../app/node/imaging/resize.ts';
+import { readDicom, renderForModel } from '../../app/node/domain/dicom/index.ts';
+import { DEFAULT_GUARD_REFERENCE } from '../../app/node/domain/engine/open-engine.ts';
+import { buildGuardReference, nihSplit } from '../../app/node/domain/guard/build-guard-reference.ts';
+import { InputGuard } from '../../app/node/domain/guard/input-guard.ts';
+import { seenByModel } from '../../app/node/domain/guard/seen-by-model.ts';
+import { centerSquareRegion, resizeBilinearAntialias } from '../../app/node/domain/imaging/resize.ts';
 import { shared } from '../helpers/shared.ts';
 
 const S = IMAGENET_PREPROCESSING.size;

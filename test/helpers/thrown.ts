@@ -1,4 +1,4 @@
-import { DenseRayError } from '../../app/node/errors.ts';
+import { DenseRayError } from '../../app/node/shared/errors.ts';
 
 /** The DenseRayError `fn` throws (anything else is rethrown; not throwing fails the test). */
 export function thrown(fn: () => unknown): DenseRayError {

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { ErrorInfo } from '../../common/errors.ts';
-import { DenseRayError, toErrorInfo } from '../../node/errors.ts';
-import { classifiability, decodeFrame, readDicom, renderToPng, storedStats, type DicomFile } from '../../node/dicom/index.ts';
+import { DenseRayError, toErrorInfo } from '../../node/shared/errors.ts';
+import { classifiability, decodeFrame, readDicom, renderToPng, storedStats, type DicomFile } from '../../node/domain/dicom/index.ts';
 import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
 import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 

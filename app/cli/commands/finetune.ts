@@ -1,8 +1,8 @@
 import { FinetuneMode, type DatasetSummary, type FinetuneEvent, type FinetuneRequest, type FinetuneResult, type LrRangeResult } from '../../common/contract/finetune.ts';
-import { resolveDataDir } from '../../node/data-dir.ts';
-import { toErrorInfo } from '../../node/errors.ts';
-import { findLearningRate } from '../../node/finetune/find-lr.ts';
-import { runFinetune } from '../../node/finetune/run-finetune.ts';
+import { resolveDataDir } from '../../node/shared/data-dir.ts';
+import { toErrorInfo } from '../../node/shared/errors.ts';
+import { findLearningRate } from '../../node/domain/finetune/find-lr.ts';
+import { runFinetune } from '../../node/domain/finetune/run-finetune.ts';
 import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
 import { parseCommandArgs, parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 import { formatSeconds } from '../progress.ts';

@@ -1,7 +1,7 @@
 import type { JobSummary } from '../../common/contract/batch.ts';
-import { resolveDataDir } from '../../node/data-dir.ts';
-import { toErrorInfo } from '../../node/errors.ts';
-import { StudyStore } from '../../node/store/study-store.ts';
+import { resolveDataDir } from '../../node/shared/data-dir.ts';
+import { toErrorInfo } from '../../node/shared/errors.ts';
+import { StudyStore } from '../../node/domain/store/study-store.ts';
 import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
 import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 

@@ -1,10 +1,10 @@
 import { RankRule } from '../../common/contract/batch.ts';
-import { loadReportData } from '../../node/batch/report/report-data.ts';
-import { renderJson } from '../../node/batch/report/json.ts';
-import { reportFormatOf, writeReports } from '../../node/batch/report/write-reports.ts';
-import { resolveDataDir } from '../../node/data-dir.ts';
-import { toErrorInfo } from '../../node/errors.ts';
-import { StudyStore } from '../../node/store/study-store.ts';
+import { loadReportData } from '../../node/domain/batch/report/report-data.ts';
+import { renderJson } from '../../node/domain/batch/report/json.ts';
+import { reportFormatOf, writeReports } from '../../node/domain/batch/report/write-reports.ts';
+import { resolveDataDir } from '../../node/shared/data-dir.ts';
+import { toErrorInfo } from '../../node/shared/errors.ts';
+import { StudyStore } from '../../node/domain/store/study-store.ts';
 import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
 import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 

@@ -1,6 +1,6 @@
 import { api, type ApiMethod } from '../../common/contract/api.ts';
 import type { ErrorInfo, Result } from '../../common/errors.ts';
-import { toErrorInfo } from '../errors.ts';
+import { toErrorInfo } from '../shared/errors.ts';
 import type { Handlers } from './services.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { ApiEvent, ApiMethod, ApiRequest, ApiResponse } from '../../common/contract/api.ts';
-import { createCatalogueHandlers } from '../catalogue/catalogue-handlers.ts';
-import { ModelStore } from '../model/model-store.ts';
+import { createCatalogueHandlers } from '../domain/catalogue/catalogue-handlers.ts';
+import { ModelStore } from '../domain/store/model-store.ts';
 import { forwardJobs } from './jobs/forward-jobs.ts';
 import { JobsHost } from './jobs/jobs-host.ts';
 import { createUiHandlers } from './studies/studies-handlers.ts';

@@ -11,7 +11,7 @@ import { FINETUNE_PROGRESS_CHANNEL, FinetuneEvent } from '../../../common/contra
 import type { Result } from '../../../common/errors.ts';
 import { callApi } from '../call-api.ts';
 import { createHandlers } from '../services.ts';
-import { forkChild, type ChildTransport } from '../../process/child-transport.ts';
+import { forkChild, type ChildTransport } from '../../shared/process/child-transport.ts';
 import { JOBS_ENTRY, JobsHost } from './jobs-host.ts';
 
 /** What "the UI does not freeze" means here: a cheap call always answers within this. */

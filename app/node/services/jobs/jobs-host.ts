@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import type { ApiEvent, ApiRequest, ApiResponse } from '../../../common/contract/api.ts';
 import { JOBS_API, JobsMessage, type JobsMethod, type JobsRequest } from '../../../common/contract/jobs-protocol.ts';
-import { DenseRayError } from '../../errors.ts';
-import { PendingReplies } from '../../process/pending-replies.ts';
-import { forkChild, type ChildTransport } from '../../process/child-transport.ts';
+import { DenseRayError } from '../../shared/errors.ts';
+import { PendingReplies } from '../../shared/process/pending-replies.ts';
+import { forkChild, type ChildTransport } from '../../shared/process/child-transport.ts';
 
 export const JOBS_ENTRY = fileURLToPath(new URL('./jobs-process.ts', import.meta.url));
 

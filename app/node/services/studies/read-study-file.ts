@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ErrorInfo } from '../../../common/errors.ts';
 import type { StudyFormat, StudyPixels, StudySummary, StudyTag, ViewerWindow } from '../../../common/contract/studies.ts';
-import { classifiability, decodeFrame, displayPixels, isDicom, readDicom, type DicomFile } from '../../dicom/index.ts';
-import { autoWindow, windowSpanning } from '../../dicom/pixels/auto-window.ts';
-import { DenseRayError } from '../../errors.ts';
-import { decodeImage, sniffImageFormat } from '../../imaging/decode.ts';
+import { classifiability, decodeFrame, displayPixels, isDicom, readDicom, type DicomFile } from '../../domain/dicom/index.ts';
+import { autoWindow, windowSpanning } from '../../domain/dicom/pixels/auto-window.ts';
+import { DenseRayError } from '../../shared/errors.ts';
+import { decodeImage, sniffImageFormat } from '../../domain/imaging/decode.ts';
 import { makeThumbnail } from './thumbnail.ts';
 
 /**

@@ -2,9 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { StudyPixels, StudySummary, StudyTag } from '../../../common/contract/studies.ts';
 import { ModelManifest } from '../../../common/manifest.ts';
-import { DenseRayError } from '../../errors.ts';
-import { PendingReplies } from '../../process/pending-replies.ts';
-import { forkChild, type ChildTransport } from '../../process/child-transport.ts';
+import { DenseRayError } from '../../shared/errors.ts';
+import { PendingReplies } from '../../shared/process/pending-replies.ts';
+import { forkChild, type ChildTransport } from '../../shared/process/child-transport.ts';
 import { ReaderReply, type ReaderRequest } from './reader-protocol.ts';
 import type { StudyFileInfo, StudyFilePixels } from './read-study-file.ts';
 

@@ -1,10 +1,10 @@
 // Entry point of the study-reader process: parses and decodes untrusted image files away from the
 // host (Electron main must never parse them). Electron utilityProcess (process.parentPort) or a
 // Node child (process.send). Requests are parsed with the protocol before anything is read.
-import { toErrorInfo } from '../../errors.ts';
-import { expandInputs } from '../../input/expand-inputs.ts';
-import { importModel } from '../../model/import-model.ts';
-import { ModelStore } from '../../model/model-store.ts';
+import { toErrorInfo } from '../../shared/errors.ts';
+import { expandInputs } from '../../domain/input/expand-inputs.ts';
+import { importModel } from '../../domain/store/import-weights.ts';
+import { ModelStore } from '../../domain/store/model-store.ts';
 import { inspectStudyFile, readStudyPixels, readStudyTags } from './read-study-file.ts';
 import { ReaderRequest, type ReaderReply } from './reader-protocol.ts';
 

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiMethod, ApiRequest, ApiResponse } from '../../../common/contract/api.ts';
-import { CAM_NORMALIZATION_MEANING } from '../../imaging/cam.ts';
-import { colormap, COLORMAP_NAME } from '../../imaging/colormap.ts';
-import type { ModelStore } from '../../model/model-store.ts';
+import { CAM_NORMALIZATION_MEANING } from '../../domain/imaging/cam.ts';
+import { colormap, COLORMAP_NAME } from '../../domain/imaging/colormap.ts';
+import type { ModelStore } from '../../domain/store/model-store.ts';
 import type { StudiesService } from './studies-service.ts';
 
 /** The UI-facing functions of this area; services.ts merges them into the full handler table. */

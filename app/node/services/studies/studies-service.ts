@@ -4,10 +4,10 @@ import type { ModelInfo } from '../../../common/contract/classify.ts';
 import type { Preprocessing } from '../../../common/manifest.ts';
 import type { ClassifyStudiesResponse, OpenFailure, OpenStudiesResponse, PixelRect, StudyHeatmaps, StudyPixels, StudyResult, StudySummary, StudyTag } from '../../../common/contract/studies.ts';
 import type { UiEventPayload } from '../../../common/contract/ui.ts';
-import { EngineClient } from '../../engine/engine-client.ts';
-import { DenseRayError, toErrorInfo } from '../../errors.ts';
-import { normalizeCam } from '../../imaging/cam.ts';
-import type { ModelStore } from '../../model/model-store.ts';
+import { EngineClient } from '../../domain/engine/engine-client.ts';
+import { DenseRayError, toErrorInfo } from '../../shared/errors.ts';
+import { normalizeCam } from '../../domain/imaging/cam.ts';
+import type { ModelStore } from '../../domain/store/model-store.ts';
 import { ReaderClient } from './reader-client.ts';
 
 export interface StudiesServiceOptions {

@@ -1,0 +1,23 @@
+import type { CamSet } from '../../../../common/contract/classify.ts';
+import type { GrayImage } from '../../imaging/gray-image.ts';
+import { decodeFloat16 } from '../../../shared/float16.ts';
+import type { StudyStore } from '../../store/study-store.ts';
+import { decodeThumbnail } from '../thumbnail.ts';
+
+export interface StoredImages {
+  /** What the network saw. */
+  image: GrayImage;
+  cams: CamSet | null;
+}
+
+/** A result's thumbnail and CAMs back from the store, or null when it has none (an error). */
+export function storedImages(store: StudyStore, resultId: number): StoredImages | null {
+  const row = store.reports.images(resultId);
+  if (!row.thumbnail || !row.thumbnail_size) return null;
+  const image = decodeThumbnail(row.thumbnail, row.thumbnail_size);
+  const cams =
+    row.cam && row.cam_height && row.cam_width
+      ? { width: row.cam_width, height: row.cam_height, data: decodeFloat16(row.cam), normalisation: 'none: raw class score per cell; its spatial mean equals the logit' as const }
+      : null;
+  return { image, cams };
+}

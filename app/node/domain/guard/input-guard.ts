@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { GuardVerdict } from '../../../common/contract/classify.ts';
+import { isLateralView } from '../dicom/classifiability.ts';
+import { DESCRIPTOR_NAMES, describeRadiograph } from './descriptor.ts';
+import { mahalanobis, type GaussianReference } from './mahalanobis.ts';
+
+export const GuardReferenceFile = z.object({
+  descriptorVersion: z.literal(1),
+  names: z.array(z.string()),
+  mean: z.array(z.number()),
+  inverseCovariance: z.array(z.number()),
+  /** Distances above this are suspect; chosen on the reference set (see `calibration`). */
+  threshold: z.number().positive(),
+  calibration: z.string(),
+});
+export type GuardReferenceFile = z.infer<typeof GuardReferenceFile>;
+
+export interface GuardContext {
+  /** DICOM ViewPosition: the networks were trained on frontal (PA/AP) films only. */
+  viewPosition?: string | undefined;
+  /** DICOM BodyPartExamined, when the header names one. */
+  bodyPartExamined?: string | undefined;
+}
+
+const CHEST_BODY_PARTS = new Set(['CHEST', 'THORAX', 'LUNG']);
+
+/**
+ * The per-image input guard. Its score is the Mahalanobis distance of the image descriptor from
+ * real chest X-rays divided by the threshold, so 1 is the boundary; above it, or for a lateral
+ * view, the image is marked suspect with the reason instead of being scored silently.
+ */
+export class InputGuard {
+  private readonly reference: GaussianReference;
+
+  constructor(private readonly file: GuardReferenceFile) {
+    if (file.names.join() !== DESCRIPTOR_NAMES.join()) throw new Error('guard reference was built for another descriptor');
+    this.reference = { mean: file.mean, inverseCovariance: file.inverseCovariance };
+  }
+
+  static fromFile(path: string): InputGuard {
+    return new InputGuard(GuardReferenceFile.parse(JSON.parse(readFileSync(path, 'utf8'))));
+  }
+
+  distance(image: Float32Array, size: number): number {
+    return mahalanobis(describeRadiograph(image, size, size), this.reference);
+  }
+
+  assess(image: Float32Array, size: number, context: GuardContext = {}): GuardVerdict {
+    const score = this.distance(image, size) / this.file.threshold;
+    const view = context.viewPosition?.trim();
+    if (view && isLateralView({ viewPosition: view })) {
+      return { score, suspect: true, reason: `lateral view (ViewPosition ${view.toUpperCase()}): the model was trained on frontal films only` };
+    }
+    const bodyPart = context.bodyPartExamined?.trim();
+    if (bodyPart && !CHEST_BODY_PARTS.has(bodyPart.toUpperCase())) {
+      return { score, suspect: true, reason: `the DICOM header says body part ${bodyPart}, not the chest` };
+    }
+    if (score <= 1) return { score, suspect: false, reason: null };
+    const inverted = new Float32Array(image.length);
+    for (let i = 0; i < image.length; i++) inverted[i] = 1 - image[i]!;
+    if (this.distance(inverted, size) / this.file.threshold <= 1) {
+      return { score, suspect: true, reason: 'looks like a chest film with inverted polarity (bone dark, lungs bright): check MONOCHROME1/2 or the export settings' };
+    }
+    return { score, suspect: true, reason: `does not look like a frontal chest radiograph (distance ${score.toFixed(2)}× the limit seen on real chest X-rays)` };
+  }
+}

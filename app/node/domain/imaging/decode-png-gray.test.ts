@@ -1,0 +1,43 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { PNG } from 'pngjs';
+import { describe, expect, it } from 'vitest';
+import { shared } from '../../../../test/helpers/shared.ts';
+import { decodeGrayPngFast } from './decode-png-gray.ts';
+
+/** pngjs's reading of a gray PNG, as the independent reference: sample / (2^depth − 1). */
+function viaPngjs(bytes: Uint8Array): Float32Array {
+  const png = PNG.sync.read(Buffer.from(bytes), { skipRescale: true });
+  const px = png.data as unknown as ArrayLike<number>;
+  const max = 2 ** png.depth - 1;
+  return Float32Array.from({ length: png.width * png.height }, (_, i) => px[4 * i]! / max);
+}
+
+describe('fast grayscale PNG decoder', () => {
+  it('equals pngjs on real 8-bit NIH films (every filter type they use)', () => {
+    for (const f of readdirSync(shared('cxr', 'images')).slice(0, 12)) {
+      const bytes = readFileSync(shared('cxr', 'images', f));
+      const fast = decodeGrayPngFast(bytes);
+      if (!fast) continue; // the RGBA film takes the general path
+      expect(fast.data).toEqual(viaPngjs(bytes));
+    }
+  });
+
+  it('equals pngjs on 16-bit gray written with adaptive filtering', () => {
+    const width = 37;
+    const height = 23;
+    const png = new PNG({ width, height, bitDepth: 16, colorType: 0, inputColorType: 0, inputHasAlpha: false });
+    const samples = new Uint16Array(width * height).map((_, i) => (i * 7919 + (i % width) * 4099) & 0xffff);
+    png.data = Buffer.from(new Uint8Array(new Uint16Array(samples).buffer));
+    const bytes = PNG.sync.write(png, { bitDepth: 16, colorType: 0, inputColorType: 0, inputHasAlpha: false, filterType: -1 });
+    const fast = decodeGrayPngFast(bytes)!;
+    expect(fast.width).toBe(width);
+    expect(fast.data).toEqual(viaPngjs(bytes));
+  });
+
+  it('rejects a corrupted chunk by its CRC and declines colour PNGs', () => {
+    const bytes = new Uint8Array(readFileSync(shared('cxr', 'images', '00000284_000.png')));
+    bytes[200] = bytes[200]! ^ 0xff;
+    expect(() => decodeGrayPngFast(bytes)).toThrow(/CRC/);
+    expect(decodeGrayPngFast(readFileSync(shared('cxr', 'images', '00005224_000.png')))).toBeUndefined();
+  });
+});

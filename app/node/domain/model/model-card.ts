@@ -1,0 +1,34 @@
+import type { ModelManifest } from '../../../common/manifest.ts';
+
+/** A model card a person can read, generated from the manifest so the two never disagree. */
+export function renderModelCard(m: ModelManifest): string {
+  const lines = [
+    `# ${m.name}`,
+    '',
+    m.demo
+      ? '> **Untrained demo — for trying the app only.** Its outputs are random and mean nothing.'
+      : '> Research software. DenseRay is not a medical device; results must be reviewed by a qualified reader.',
+    '',
+    '| field | value |',
+    '|---|---|',
+    `| id | \`${m.id}\` |`,
+    `| version | ${m.version} |`,
+    `| architecture | ${m.arch} (growth ${m.spec.growthRate}, blocks ${m.spec.blockConfig.join('/')}, ${m.spec.inChannels}-channel input) |`,
+    `| weights sha256 | \`${m.weights.sha256}\` |`,
+    `| source | ${m.provenance.source} |`,
+    ...(m.provenance.license ? [`| licence | ${m.provenance.license} |`] : []),
+    ...(m.provenance.importedFrom ? [`| imported from | ${m.provenance.importedFrom} |`] : []),
+    `| created | ${m.provenance.createdAt} |`,
+    `| input | ${m.preprocessing.size}×${m.preprocessing.size}, crop ${m.preprocessing.crop}, ${m.preprocessing.resize}, mean ${m.preprocessing.mean.join('/')}, std ${m.preprocessing.std.join('/')} |`,
+    '| outputs | logits → sigmoid → probability per label |',
+    '',
+    '## Labels and thresholds',
+    '',
+    '| # | label | threshold |',
+    '|---|---|---|',
+    ...m.labels.map((l, i) => `| ${i} | ${l} | ${m.thresholds[l] ?? 0.5} |`),
+    '',
+  ];
+  if (m.provenance.notes) lines.push('## Notes', '', m.provenance.notes, '');
+  return lines.join('\n');
+}
