@@ -43,7 +43,10 @@ function start(): void {
     ...createHandlers({ dataDir, models, studies, jobsHost, emit }),
     'app.choosePaths': ({ kind }) => choosePaths(window, kind),
   };
-  const trusted = senderCheck({ pageUrl: RENDERER_INDEX_URL, webContentsIds: () => new Set(BrowserWindow.getAllWindows().map((w) => w.webContents.id)) });
+  const trusted = senderCheck({
+    pageUrl: RENDERER_INDEX_URL,
+    webContentsIds: () => new Set(BrowserWindow.getAllWindows().map((w) => w.webContents.id)),
+  });
   registerApiHandlers(ipcMain, handlers, trusted);
   ipcMain.on(DROP_CHANNEL, (event, payload: unknown) => {
     const paths = DroppedPaths.safeParse(payload);

@@ -22,7 +22,8 @@ contextBridge.exposeInMainWorld('denserayEvents', {
 interface DropEventLike {
   dataTransfer: { files: ArrayLike<unknown> } | null;
 }
-const page = (globalThis as unknown as { window: { addEventListener(type: 'drop', listener: (event: DropEventLike) => void): void } }).window;
+const page = (globalThis as unknown as { window: { addEventListener(type: 'drop', listener: (event: DropEventLike) => void): void } })
+  .window;
 
 // Sandboxed pages no longer see File.path; webUtils resolves dropped files to paths here, in the preload.
 page.addEventListener('drop', (event) => {

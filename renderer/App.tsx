@@ -25,7 +25,8 @@ import { Worklist } from './worklist/Worklist.tsx';
 type Screen = 'open-files' | 'open-folder' | 'models' | 'help' | 'about' | 'finetune' | 'jobs' | 'catalogue';
 
 const FALLBACK_NOTICE = 'DenseRay is research software, not a medical device. Every result needs review by a qualified reader.';
-const asInfo = (e: unknown): ErrorInfo => (e instanceof ApiError ? e.info : { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) });
+const asInfo = (e: unknown): ErrorInfo =>
+  e instanceof ApiError ? e.info : { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
 
 export function App() {
   const [about, setAbout] = useState<ApiResponse<'app.about'>>();
@@ -48,68 +49,93 @@ export function App() {
   const knownIds = useRef(new Set<string>());
 
   const refreshAbout = useCallback(() => {
-    call('app.about', {}).then(setAbout).catch((e: unknown) => setMessage({ text: 'Could not reach the DenseRay back end.', error: asInfo(e) }));
+    call('app.about', {})
+      .then(setAbout)
+      .catch((e: unknown) => setMessage({ text: 'Could not reach the DenseRay back end.', error: asInfo(e) }));
   }, []);
   useEffect(() => {
     refreshAbout();
-    call('viewer.heatmapScale', {}).then((s) => {
-      setScale(s);
-      setHeatmap((h) => ({ ...h, mode: s.defaultMode }));
-    }).catch(() => undefined);
+    call('viewer.heatmapScale', {})
+      .then((s) => {
+        setScale(s);
+        setHeatmap((h) => ({ ...h, mode: s.defaultMode }));
+      })
+      .catch(() => undefined);
   }, [refreshAbout]);
 
   const ordered = useMemo(() => orderWorklist(worklist.entries, filter, flaggedOnly), [worklist.entries, filter, flaggedOnly]);
   const openEntry = worklist.entries.find((e) => e.summary.id === openId);
   const model = openEntry?.model ?? worklist.entries.find((e) => e.model)?.model;
 
-  const classify = useCallback(async (ids: string[]) => {
-    if (ids.length === 0) return;
-    const op = ops.start('Scoring studies');
-    try {
-      const response = await call('studies.classify', { ids, opId: op });
-      const byId = new Map(response.results.map((r) => [r.id, r]));
-      setWorklist((w) => ({ ...w, entries: w.entries.map((e) => (byId.has(e.summary.id) ? { ...e, result: byId.get(e.summary.id), model: response.model } : e)) }));
-    } catch (e) {
-      const error = asInfo(e);
-      // The engine failing (or being restarted) fails these studies with its code; the others stay as they are.
-      setWorklist((w) => ({ ...w, entries: w.entries.map((entry) => (ids.includes(entry.summary.id) ? { ...entry, result: { id: entry.summary.id, ok: false, error } } : entry)) }));
-    } finally {
-      ops.finish(op);
-    }
-  }, [ops.start, ops.finish]);
+  const classify = useCallback(
+    async (ids: string[]) => {
+      if (ids.length === 0) return;
+      const op = ops.start('Scoring studies');
+      try {
+        const response = await call('studies.classify', { ids, opId: op });
+        const byId = new Map(response.results.map((r) => [r.id, r]));
+        setWorklist((w) => ({
+          ...w,
+          entries: w.entries.map((e) => (byId.has(e.summary.id) ? { ...e, result: byId.get(e.summary.id), model: response.model } : e)),
+        }));
+      } catch (e) {
+        const error = asInfo(e);
+        // The engine failing (or being restarted) fails these studies with its code; the others stay as they are.
+        setWorklist((w) => ({
+          ...w,
+          entries: w.entries.map((entry) =>
+            ids.includes(entry.summary.id) ? { ...entry, result: { id: entry.summary.id, ok: false, error } } : entry,
+          ),
+        }));
+      } finally {
+        ops.finish(op);
+      }
+    },
+    [ops.start, ops.finish],
+  );
 
   /** Opens files and folders into the worklist and scores the new ones; resolves with the ids of every study opened. */
-  const openPaths = useCallback(async (paths: string[]): Promise<string[]> => {
-    setScreen(undefined);
-    const op = ops.start('Opening files');
-    let fresh: string[] = [];
-    let opened: string[] = [];
-    try {
-      const response = await call('studies.open', { paths, opId: op });
-      opened = response.studies.map((s) => s.id);
-      // Studies opened before keep their place and their score; only new ones are added and scored.
-      const added = response.studies.filter((s) => !knownIds.current.has(s.id));
-      for (const s of added) knownIds.current.add(s.id);
-      fresh = added.map((s) => s.id);
-      setWorklist((w) => ({ entries: [...w.entries, ...added.map((summary) => ({ summary, read: false }))], failures: [...w.failures, ...response.failures] }));
-      if (response.studies.length === 0 && response.failures.length === 0) setMessage({ text: 'No DICOM, PNG or JPEG files were found there.' });
-    } catch (e) {
-      setMessage({ text: 'Could not open those files.', error: asInfo(e) });
-    } finally {
-      ops.finish(op);
-    }
-    await classify(fresh);
-    return opened;
-  }, [classify, ops.start, ops.finish]);
+  const openPaths = useCallback(
+    async (paths: string[]): Promise<string[]> => {
+      setScreen(undefined);
+      const op = ops.start('Opening files');
+      let fresh: string[] = [];
+      let opened: string[] = [];
+      try {
+        const response = await call('studies.open', { paths, opId: op });
+        opened = response.studies.map((s) => s.id);
+        // Studies opened before keep their place and their score; only new ones are added and scored.
+        const added = response.studies.filter((s) => !knownIds.current.has(s.id));
+        for (const s of added) knownIds.current.add(s.id);
+        fresh = added.map((s) => s.id);
+        setWorklist((w) => ({
+          entries: [...w.entries, ...added.map((summary) => ({ summary, read: false }))],
+          failures: [...w.failures, ...response.failures],
+        }));
+        if (response.studies.length === 0 && response.failures.length === 0)
+          setMessage({ text: 'No DICOM, PNG or JPEG files were found there.' });
+      } catch (e) {
+        setMessage({ text: 'Could not open those files.', error: asInfo(e) });
+      } finally {
+        ops.finish(op);
+      }
+      await classify(fresh);
+      return opened;
+    },
+    [classify, ops.start, ops.finish],
+  );
 
-  const chooseAndOpen = useCallback(async (kind: 'files' | 'folder') => {
-    if (!isDesktop()) {
-      setScreen(kind === 'files' ? 'open-files' : 'open-folder');
-      return;
-    }
-    const picked = await call('app.choosePaths', { kind });
-    if (picked.paths.length > 0) await openPaths(picked.paths);
-  }, [openPaths]);
+  const chooseAndOpen = useCallback(
+    async (kind: 'files' | 'folder') => {
+      if (!isDesktop()) {
+        setScreen(kind === 'files' ? 'open-files' : 'open-folder');
+        return;
+      }
+      const picked = await call('app.choosePaths', { kind });
+      if (picked.paths.length > 0) await openPaths(picked.paths);
+    },
+    [openPaths],
+  );
 
   const openStudy = useCallback((id: string) => {
     setOpenId(id);
@@ -119,27 +145,42 @@ export function App() {
     setPixels(undefined);
     setPixelsError(undefined);
     setWorklist((w) => ({ ...w, entries: w.entries.map((e) => (e.summary.id === id ? { ...e, read: true } : e)) }));
-    call('studies.pixels', { id, frame: 0 }).then(setPixels).catch((e: unknown) => setPixelsError(asInfo(e)));
+    call('studies.pixels', { id, frame: 0 })
+      .then(setPixels)
+      .catch((e: unknown) => setPixelsError(asInfo(e)));
   }, []);
 
   /** A study from a batch job's results: opened into the worklist and shown in the viewer. */
-  const openJobFile = useCallback(async (path: string) => {
-    const ids = await openPaths([path]);
-    if (ids[0]) openStudy(ids[0]);
-  }, [openPaths, openStudy]);
+  const openJobFile = useCallback(
+    async (path: string) => {
+      const ids = await openPaths([path]);
+      if (ids[0]) openStudy(ids[0]);
+    },
+    [openPaths, openStudy],
+  );
 
   const exportReport = useCallback(() => {
-    download(`denseray-report-${new Date().toISOString().slice(0, 10)}.csv`, worklistReport(ordered, model, about?.notAMedicalDevice ?? FALLBACK_NOTICE));
+    download(
+      `denseray-report-${new Date().toISOString().slice(0, 10)}.csv`,
+      worklistReport(ordered, model, about?.notAMedicalDevice ?? FALLBACK_NOTICE),
+    );
   }, [ordered, model, about]);
 
-  const runCommand = useCallback((command: UiCommand) => {
-    switch (command) {
-      case 'open-files': return void chooseAndOpen('files');
-      case 'open-folder': return void chooseAndOpen('folder');
-      case 'export-report': return exportReport();
-      default: return setScreen(command);
-    }
-  }, [chooseAndOpen, exportReport]);
+  const runCommand = useCallback(
+    (command: UiCommand) => {
+      switch (command) {
+        case 'open-files':
+          return void chooseAndOpen('files');
+        case 'open-folder':
+          return void chooseAndOpen('folder');
+        case 'export-report':
+          return exportReport();
+        default:
+          return setScreen(command);
+      }
+    },
+    [chooseAndOpen, exportReport],
+  );
 
   // Desktop menus and drops arrive as events; browser mode simply never sends them.
   useEffect(() => onEvent('app.openPaths', ({ paths }) => void openPaths(paths)), [openPaths]);
@@ -149,7 +190,8 @@ export function App() {
     const onDrop = (event: DragEvent): void => {
       event.preventDefault();
       // In the desktop app the preload turns drops into paths; a browser page is never told where a file lives.
-      if (event.type === 'drop' && !isDesktop()) setMessage({ text: 'Browser mode cannot open dropped files: use Open folder and type the path.' });
+      if (event.type === 'drop' && !isDesktop())
+        setMessage({ text: 'Browser mode cannot open dropped files: use Open folder and type the path.' });
     };
     window.addEventListener('dragover', onDrop);
     window.addEventListener('drop', onDrop);
@@ -159,11 +201,14 @@ export function App() {
     };
   }, []);
 
-  const step = useCallback((by: 1 | -1) => {
-    const index = ordered.findIndex((e) => e.summary.id === openId);
-    const next = ordered[index + by];
-    if (next) openStudy(next.summary.id);
-  }, [ordered, openId, openStudy]);
+  const step = useCallback(
+    (by: 1 | -1) => {
+      const index = ordered.findIndex((e) => e.summary.id === openId);
+      const next = ordered[index + by];
+      if (next) openStudy(next.summary.id);
+    },
+    [ordered, openId, openStudy],
+  );
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
@@ -181,7 +226,8 @@ export function App() {
       if (key === 'ArrowLeft' || key === 'ArrowUp') return void (event.preventDefault(), step(-1));
       if (key === 'c') return setHeatmap((h) => ({ ...h, on: !h.on }));
       if (key === 't') return setTagsOpen((t) => !t);
-      if (key === 'u') return setWorklist((w) => ({ ...w, entries: w.entries.map((e) => (e.summary.id === openId ? { ...e, read: false } : e)) }));
+      if (key === 'u')
+        return setWorklist((w) => ({ ...w, entries: w.entries.map((e) => (e.summary.id === openId ? { ...e, read: false } : e)) }));
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -197,7 +243,15 @@ export function App() {
     const k = m.labels.indexOf(selected);
     const cells = r.heatmaps.width * r.heatmaps.height;
     const maps = r.heatmaps[heatmap.mode];
-    return { label: selected, map: maps.subarray(k * cells, (k + 1) * cells), width: r.heatmaps.width, height: r.heatmaps.height, region: r.heatmaps.region, opacity: heatmap.opacity, lut: scale.lut };
+    return {
+      label: selected,
+      map: maps.subarray(k * cells, (k + 1) * cells),
+      width: r.heatmaps.width,
+      height: r.heatmaps.height,
+      region: r.heatmaps.region,
+      opacity: heatmap.opacity,
+      lut: scale.lut,
+    };
   }, [openEntry, selected, heatmap, scale, showAnyway]);
 
   const notice = about?.notAMedicalDevice ?? FALLBACK_NOTICE;
@@ -209,23 +263,47 @@ export function App() {
           DenseRay
         </div>
         <nav className="actions" aria-label="Main">
-          <button onClick={() => void chooseAndOpen('files')} data-testid="open-files">Open files</button>
-          <button onClick={() => void chooseAndOpen('folder')} data-testid="open-folder">Open folder</button>
-          <button onClick={exportReport} disabled={worklist.entries.length === 0}>Export report</button>
+          <button type="button" onClick={() => void chooseAndOpen('files')} data-testid="open-files">
+            Open files
+          </button>
+          <button type="button" onClick={() => void chooseAndOpen('folder')} data-testid="open-folder">
+            Open folder
+          </button>
+          <button type="button" onClick={exportReport} disabled={worklist.entries.length === 0}>
+            Export report
+          </button>
           <span className="divider" />
-          <button onClick={() => setScreen('models')} data-testid="open-models">Models</button>
-          <button onClick={() => setScreen('jobs')} data-testid="open-jobs">Batch jobs</button>
-          <button onClick={() => setScreen('finetune')} data-testid="open-finetune">Fine-tune</button>
+          <button type="button" onClick={() => setScreen('models')} data-testid="open-models">
+            Models
+          </button>
+          <button type="button" onClick={() => setScreen('jobs')} data-testid="open-jobs">
+            Batch jobs
+          </button>
+          <button type="button" onClick={() => setScreen('finetune')} data-testid="open-finetune">
+            Fine-tune
+          </button>
         </nav>
         <ModelBar about={about} model={model} onModels={() => setScreen('models')} />
-        <button className="icon-button" onClick={() => setScreen('help')} title="Keyboard shortcuts (?)" data-testid="help-button">?</button>
-        <button className="icon-button" onClick={() => setScreen('about')} title="About DenseRay">i</button>
+        <button
+          type="button"
+          className="icon-button"
+          onClick={() => setScreen('help')}
+          title="Keyboard shortcuts (?)"
+          data-testid="help-button"
+        >
+          ?
+        </button>
+        <button type="button" className="icon-button" onClick={() => setScreen('about')} title="About DenseRay">
+          i
+        </button>
       </header>
 
       {message && (
         <div className="message-bar" role="alert">
           <span>{message.text}</span> {message.error && <ErrorText error={message.error} />}
-          <button className="icon-button" onClick={() => setMessage(undefined)} aria-label="Dismiss">×</button>
+          <button type="button" className="icon-button" onClick={() => setMessage(undefined)} aria-label="Dismiss">
+            ×
+          </button>
         </div>
       )}
 
@@ -246,18 +324,29 @@ export function App() {
           {openEntry && pixels && pixels.id === openEntry.summary.id ? (
             <Viewer study={openEntry.summary} pixels={pixels} overlay={overlay} keysActive={!screen} />
           ) : openEntry && pixelsError ? (
-            <div className="empty-state"><ErrorText error={pixelsError} /></div>
+            <div className="empty-state">
+              <ErrorText error={pixelsError} />
+            </div>
           ) : openEntry ? (
-            <div className="empty-state"><span className="spinner" /> Loading image…</div>
+            <div className="empty-state">
+              <span className="spinner" /> Loading image…
+            </div>
           ) : (
             <div className="empty-state" data-testid="empty-state">
               <h1>Open chest X-rays to begin</h1>
               <p className="muted">DICOM, PNG or JPEG — files or whole folders. Everything stays on this computer.</p>
               <div className="empty-actions">
-                <button className="primary" onClick={() => void chooseAndOpen('folder')}>Open folder</button>
-                <button className="secondary" onClick={() => void chooseAndOpen('files')}>Open files</button>
+                <button type="button" className="primary" onClick={() => void chooseAndOpen('folder')}>
+                  Open folder
+                </button>
+                <button type="button" className="secondary" onClick={() => void chooseAndOpen('files')}>
+                  Open files
+                </button>
               </div>
-              <p className="muted small">{isDesktop() ? 'Or drop files and folders onto this window.' : 'Browser mode: type the path of a folder on this machine.'} Press <kbd>?</kbd> for shortcuts.</p>
+              <p className="muted small">
+                {isDesktop() ? 'Or drop files and folders onto this window.' : 'Browser mode: type the path of a folder on this machine.'}{' '}
+                Press <kbd>?</kbd> for shortcuts.
+              </p>
             </div>
           )}
         </section>
@@ -279,15 +368,25 @@ export function App() {
             onHeatmap={setHeatmap}
           />
         ) : (
-          <aside className="findings empty"><p className="muted">Findings appear here when a study is open.</p></aside>
+          <aside className="findings empty">
+            <p className="muted">Findings appear here when a study is open.</p>
+          </aside>
         )}
         {tagsOpen && openId && <TagBrowser studyId={openId} onClose={() => setTagsOpen(false)} />}
       </main>
 
-      <StatusBar operations={ops.visible} notice={notice} onCancel={(id) => void call('studies.cancel', { opId: id }).catch(() => undefined)} />
+      <StatusBar
+        operations={ops.visible}
+        notice={notice}
+        onCancel={(id) => void call('studies.cancel', { opId: id }).catch(() => undefined)}
+      />
 
       {(screen === 'open-files' || screen === 'open-folder') && (
-        <OpenPathDialog kind={screen === 'open-files' ? 'files' : 'folder'} onOpen={(paths) => void openPaths(paths)} onClose={() => setScreen(undefined)} />
+        <OpenPathDialog
+          kind={screen === 'open-files' ? 'files' : 'folder'}
+          onOpen={(paths) => void openPaths(paths)}
+          onClose={() => setScreen(undefined)}
+        />
       )}
       {(screen === 'models' || screen === 'catalogue') && (
         <ModelsScreen

@@ -26,7 +26,10 @@ export class ApiError extends Error {
   }
 }
 
-const Reply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), value: z.unknown() }), z.object({ ok: z.literal(false), error: ErrorInfo })]);
+const Reply = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: ErrorInfo }),
+]);
 
 export const isDesktop = (): boolean => window.denseray !== undefined;
 
@@ -39,7 +42,12 @@ async function overHttp(method: ApiMethod, request: unknown): Promise<unknown> {
   let response: Response;
   try {
     // The token travels as an HttpOnly cookie set when the printed URL was opened.
-    response = await fetch(`./api/call/${method}`, { method: 'POST', headers: { 'Content-Type': WIRE_CONTENT_TYPE }, body: encodeEnvelope(request) as BodyInit, credentials: 'same-origin' });
+    response = await fetch(`./api/call/${method}`, {
+      method: 'POST',
+      headers: { 'Content-Type': WIRE_CONTENT_TYPE },
+      body: encodeEnvelope(request) as BodyInit,
+      credentials: 'same-origin',
+    });
   } catch {
     throw new ApiError({ code: 'INTERNAL', message: 'the DenseRay server is not reachable; is `denseray serve` still running?' });
   }
@@ -99,13 +107,6 @@ export function onEvent<C extends UiEventChannel>(channel: C, listener: (payload
   };
   listeners.add(wrapped);
   return () => listeners.delete(wrapped);
-}
-
-/** Any event by channel name, for areas whose channels live in their own contract files. */
-export function onAnyEvent(listener: (event: ApiEvent) => void): () => void {
-  connect();
-  listeners.add(listener);
-  return () => listeners.delete(listener);
 }
 
 let nextOp = 0;

@@ -28,4 +28,6 @@ if (bad.length > 0) {
   console.error(`renderer/ must import only app/common, React and DOM APIs, but its program includes:\n  ${bad.join('\n  ')}`);
   process.exit(1);
 }
-console.log(`renderer boundary ok: ${listed.filter((f) => !f.startsWith('node_modules/')).length} project files, none from Node, Electron or app/node`);
+console.log(
+  `renderer boundary ok: ${listed.filter((f) => !f.startsWith('node_modules/')).length} project files, none from Node, Electron or app/node`,
+);

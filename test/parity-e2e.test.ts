@@ -35,7 +35,10 @@ const IMAGES = ['00000284_000', '00000574_000', '00012942_000', '00005224_000'];
 describe.each(['onnx', 'tfjs'] as const)('DenseNet-121 from PNG files, %s backend', (backend) => {
   it('probabilities within 2e-3 and CAMs within 1e-3 of range of PyTorch, batch of 4', async () => {
     const engine = await engineFor('densenet121-synthetic14.safetensors', backend, false);
-    const results = await engine.classifyFiles(IMAGES.map((s) => shared('reference', 'inputs', `${s}.png`)), { cams: true, features: true, batchSize: 4 });
+    const results = await engine.classifyFiles(
+      IMAGES.map((s) => shared('reference', 'inputs', `${s}.png`)),
+      { cams: true, features: true, batchSize: 4 },
+    );
     const features = ref('densenet121-synthetic14.batch.features').data;
     const probs = ref('densenet121-synthetic14.batch.probs').data;
     const cams = ref('densenet121-synthetic14.batch.cam').data;

@@ -8,7 +8,16 @@ import { reportCommand } from './commands/report.ts';
 import { serveCommand } from './commands/serve.ts';
 import { ExitCode, type Command } from './command.ts';
 
-const COMMANDS: Command[] = [classifyCommand, modelsCommand, dicomCommand, serveCommand, batchCommand, reportCommand, jobsCommand, finetuneCommand];
+const COMMANDS: Command[] = [
+  classifyCommand,
+  modelsCommand,
+  dicomCommand,
+  serveCommand,
+  batchCommand,
+  reportCommand,
+  jobsCommand,
+  finetuneCommand,
+];
 
 const NOT_A_DEVICE = 'DenseRay is research software, not a medical device. Every result needs review by a qualified reader.';
 

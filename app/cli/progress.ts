@@ -6,7 +6,11 @@ export class ProgressBar {
   private lastDraw = 0;
   private readonly enabled: boolean;
 
-  constructor(private readonly total: number, private readonly label: string, enabled = process.stderr.isTTY === true) {
+  constructor(
+    private readonly total: number,
+    private readonly label: string,
+    enabled = process.stderr.isTTY === true,
+  ) {
     this.enabled = enabled && total > 3;
   }
 

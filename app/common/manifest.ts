@@ -3,8 +3,20 @@ import { ModelMetrics, TrainingRecord } from './contract/finetune.ts';
 
 /** The 14 ChestX-ray14 findings in CheXNet's output order. */
 export const CHEXNET14_LABELS = [
-  'Atelectasis', 'Cardiomegaly', 'Effusion', 'Infiltration', 'Mass', 'Nodule', 'Pneumonia',
-  'Pneumothorax', 'Consolidation', 'Edema', 'Emphysema', 'Fibrosis', 'Pleural_Thickening', 'Hernia',
+  'Atelectasis',
+  'Cardiomegaly',
+  'Effusion',
+  'Infiltration',
+  'Mass',
+  'Nodule',
+  'Pneumonia',
+  'Pneumothorax',
+  'Consolidation',
+  'Edema',
+  'Emphysema',
+  'Fibrosis',
+  'Pleural_Thickening',
+  'Hernia',
 ] as const;
 
 export const Arch = z.enum(['densenet121', 'densenet169', 'densenet201', 'densenet264', 'custom']);
@@ -67,9 +79,7 @@ export const OutputSpec = z.object({
    * Applied to the probabilities, per label. `op-norm` is TorchXRayVision's: p < t → p/(2t), else
    * 1 − (1 − p)/(2(1 − t)), in float32, so 0.5 is the operating point t and thresholds stay 0.5.
    */
-  calibration: z
-    .object({ kind: z.literal('op-norm'), opThresholds: z.array(z.number().gt(0).lt(1)).min(1) })
-    .optional(),
+  calibration: z.object({ kind: z.literal('op-norm'), opThresholds: z.array(z.number().gt(0).lt(1)).min(1) }).optional(),
 });
 
 export const ModelManifest = z.object({

@@ -16,11 +16,24 @@ import { preprocess, inputLength } from '../../app/node/domain/imaging/preproces
 const { tensors } = readSafetensors(readFileSync('/work/shared/data/reference/densenet121-synthetic14.safetensors'));
 const graph = buildDenseNetOnnx(inferSpec(tensors)!, tensors, 224);
 const dir = '/work/shared/data/cxr/images256';
-const files = readdirSync(dir).slice(0, 96).map((f) => readFileSync(`${dir}/${f}`));
+const files = readdirSync(dir)
+  .slice(0, 96)
+  .map((f) => readFileSync(`${dir}/${f}`));
 const per = inputLength(P);
-function prep(i0: number): Float32Array { const x = new Float32Array(per * 8); for (let i = 0; i < 8; i++) preprocess(decodeImage(files[(i0 + i) % files.length]!, 'x'), P, x, i * per); return x; }
+function prep(i0: number): Float32Array {
+  const x = new Float32Array(per * 8);
+  for (let i = 0; i < 8; i++) preprocess(decodeImage(files[(i0 + i) % files.length]!, 'x'), P, x, i * per);
+  return x;
+}
 for (const spin of ['1', '0']) {
-  const s = await ort.InferenceSession.create(graph, { executionProviders: ['cpu'], graphOptimizationLevel: 'all', executionMode: 'sequential', intraOpNumThreads: 2, interOpNumThreads: 1, extra: { session: { intra_op: { allow_spinning: spin } } } } as ort.InferenceSession.SessionOptions);
+  const s = await ort.InferenceSession.create(graph, {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    intraOpNumThreads: 2,
+    interOpNumThreads: 1,
+    extra: { session: { intra_op: { allow_spinning: spin } } },
+  } as ort.InferenceSession.SessionOptions);
   const feeds = (x: Float32Array) => ({ input: new ort.Tensor('float32', x, [8, 3, 224, 224]) });
   const pre = Array.from({ length: 12 }, (_, b) => prep(b * 8));
   await s.run(feeds(pre[0]!));
@@ -30,12 +43,22 @@ for (const spin of ['1', '0']) {
     const bare = 96 / ((performance.now() - t) / 1000);
     t = performance.now();
     let next = prep(0);
-    for (let b = 0; b < 12; b++) { const run = s.run(feeds(next)); await new Promise((r) => setImmediate(r)); next = prep((b + 1) * 8); await run; }
+    for (let b = 0; b < 12; b++) {
+      const run = s.run(feeds(next));
+      await new Promise((r) => setImmediate(r));
+      next = prep((b + 1) * 8);
+      await run;
+    }
     const overl = 96 / ((performance.now() - t) / 1000);
     t = performance.now();
-    for (let b = 0; b < 12; b++) { const x = prep(b * 8); await s.run(feeds(x)); }
+    for (let b = 0; b < 12; b++) {
+      const x = prep(b * 8);
+      await s.run(feeds(x));
+    }
     const serial = 96 / ((performance.now() - t) / 1000);
-    console.log(`spin=${spin} bare ${bare.toFixed(1)} overlapped ${overl.toFixed(1)} (${(overl / bare).toFixed(2)}) serial ${serial.toFixed(1)} (${(serial / bare).toFixed(2)})`);
+    console.log(
+      `spin=${spin} bare ${bare.toFixed(1)} overlapped ${overl.toFixed(1)} (${(overl / bare).toFixed(2)}) serial ${serial.toFixed(1)} (${(serial / bare).toFixed(2)})`,
+    );
   }
   await s.release();
 }

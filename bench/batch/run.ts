@@ -24,7 +24,9 @@ import { loadInput } from '../../app/node/domain/input/load-input.ts';
 import { DEMO_MODEL_ID, ModelStore } from '../../app/node/domain/store/model-store.ts';
 import { projectRoot, shared } from '../../test/helpers/shared.ts';
 
-const { values } = parseArgs({ options: { threads: { type: 'string' }, copies: { type: 'string' }, 'bare-images': { type: 'string' }, 'no-torch': { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { threads: { type: 'string' }, copies: { type: 'string' }, 'bare-images': { type: 'string' }, 'no-torch': { type: 'boolean' } },
+});
 const threadCounts = (values.threads ?? '2,1').split(',').map(Number);
 const copies = Number(values.copies ?? 528);
 const bareImages = Number(values['bare-images'] ?? 160);
@@ -49,12 +51,18 @@ for (let i = 0; i < copies; i++) {
   pngFiles.push(path);
 }
 mkdirSync(join(input, 'dicom'));
-const okDicom = readFileSync(shared('dicom', 'manifest.csv'), 'utf8').split('\n').slice(1).filter((l) => l.split(',')[1] === 'ok').map((l) => l.split(',')[0]!);
+const okDicom = readFileSync(shared('dicom', 'manifest.csv'), 'utf8')
+  .split('\n')
+  .slice(1)
+  .filter((l) => l.split(',')[1] === 'ok')
+  .map((l) => l.split(',')[0]!);
 for (const name of okDicom) symlinkSync(shared('dicom', name), join(input, 'dicom', name));
 const modelDir = mkdtempSync(join(tmpdir(), 'denseray-bench-batch-model-'));
 const demo = new ModelStore(modelDir).ensureDemo();
 const weights = join(demo.dir, demo.manifest.weights.file);
-process.stdout.write(`inputs: ${pngFiles.length} PNGs (${copies} of them re-chunked copies) + ${okDicom.length} DICOM ok-files; model ${DEMO_MODEL_ID}; batch ${BATCH}\n`);
+process.stdout.write(
+  `inputs: ${pngFiles.length} PNGs (${copies} of them re-chunked copies) + ${okDicom.length} DICOM ok-files; model ${DEMO_MODEL_ID}; batch ${BATCH}\n`,
+);
 
 /** The same PNG with a tEXt chunk before IEND: other bytes (another study), same pixels. */
 function withTextChunk(png: Buffer, text: string): Buffer {
@@ -101,7 +109,22 @@ async function endToEnd(threads: number): Promise<EndToEnd> {
   const dataDir = mkdtempSync(join(tmpdir(), 'denseray-bench-batch-data-'));
   new ModelStore(dataDir).ensureDemo();
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(projectRoot, 'bin', 'denseray.mjs'), 'batch', input, '--data-dir', dataDir, '--backend', 'onnx', '--workers', String(threads), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      join(projectRoot, 'bin', 'denseray.mjs'),
+      'batch',
+      input,
+      '--data-dir',
+      dataDir,
+      '--backend',
+      'onnx',
+      '--workers',
+      String(threads),
+      '--json',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d));
   let rssAfter100 = 0;
@@ -132,7 +155,12 @@ async function endToEnd(threads: number): Promise<EndToEnd> {
   const summary = JSON.parse(stdout) as { job: { counts: { studies: number; failed: number } } };
   const d = db()!;
   // Steady state: first stored result to last (start-up, walk and model load excluded).
-  const span = d.prepare('SELECT min(created_at) AS a, max(created_at) AS b, count(*) AS n, sum(ok) AS ok FROM results').get() as { a: number; b: number; n: number; ok: number };
+  const span = d.prepare('SELECT min(created_at) AS a, max(created_at) AS b, count(*) AS n, sum(ok) AS ok FROM results').get() as {
+    a: number;
+    b: number;
+    n: number;
+    ok: number;
+  };
   d.close();
   return {
     studies: summary.job.counts.studies,
@@ -155,7 +183,8 @@ function rssMiB(pid: number): number | undefined {
 }
 
 function torchThroughput(threads: number): { rate: number; peakRssMiB: number } | undefined {
-  if (values['no-torch'] || spawnSync('/usr/bin/python3', ['-c', 'import torch, torchvision, PIL'], { stdio: 'ignore' }).status !== 0) return undefined;
+  if (values['no-torch'] || spawnSync('/usr/bin/python3', ['-c', 'import torch, torchvision, PIL'], { stdio: 'ignore' }).status !== 0)
+    return undefined;
   const listing = join(modelDir, 'torch-files.txt');
   writeFileSync(listing, pngFiles.join('\n'));
   const script = fileURLToPath(new URL('./torch_batch.py', import.meta.url));
@@ -173,7 +202,9 @@ for (const threads of threadCounts) {
   const bareBefore = await bareThroughput(threads);
   process.stdout.write(`${threads} thread(s): bare engine ${bareBefore.toFixed(2)} img/s\n`);
   const e2e = await endToEnd(threads);
-  process.stdout.write(`${threads} thread(s): end to end ${e2e.studies} studies (${e2e.classified} classified) in ${e2e.wallSeconds.toFixed(1)} s\n`);
+  process.stdout.write(
+    `${threads} thread(s): end to end ${e2e.studies} studies (${e2e.classified} classified) in ${e2e.wallSeconds.toFixed(1)} s\n`,
+  );
   const torch = torchThroughput(threads);
   if (torch) process.stdout.write(`${threads} thread(s): pytorch ${torch.rate.toFixed(2)} img/s\n`);
   const bareAfter = await bareThroughput(threads);

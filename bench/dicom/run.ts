@@ -44,18 +44,25 @@ function pydicomAvailable(): boolean {
 function timePydicom(): Record<string, { ms: number | null; error?: string }> | undefined {
   if (!pydicomAvailable()) return undefined;
   const script = join(dirname(fileURLToPath(import.meta.url)), 'pydicom_decode.py');
-  const output = execFileSync('/usr/bin/python3', [script], { input: JSON.stringify({ dir: corpusDir, files, rounds }), maxBuffer: 16 << 20, encoding: 'utf8' });
+  const output = execFileSync('/usr/bin/python3', [script], {
+    input: JSON.stringify({ dir: corpusDir, files, rounds }),
+    maxBuffer: 16 << 20,
+    encoding: 'utf8',
+  });
   return JSON.parse(output) as Record<string, { ms: number | null; error?: string }>;
 }
 
 const ours: Record<string, { ms: number; firstMs: number }> = {};
 for (const file of files) ours[file] = await timeDenseRay(file);
 const theirs = timePydicom();
-if (!theirs) process.stdout.write('pydicom not found at /usr/bin/python3 (apt-get install python3-pydicom python3-gdcm): pydicom column skipped\n');
+if (!theirs)
+  process.stdout.write('pydicom not found at /usr/bin/python3 (apt-get install python3-pydicom python3-gdcm): pydicom column skipped\n');
 
 const pad = (s: string, n: number) => s.padEnd(n);
 const num = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(1)).padStart(9);
-process.stdout.write(`${pad('file', 48)} ${'first ms'.padStart(9)} ${'DenseRay'.padStart(9)} ${'pydicom'.padStart(9)} ${'ratio'.padStart(7)}\n`);
+process.stdout.write(
+  `${pad('file', 48)} ${'first ms'.padStart(9)} ${'DenseRay'.padStart(9)} ${'pydicom'.padStart(9)} ${'ratio'.padStart(7)}\n`,
+);
 let oursTotal = 0;
 let theirsTotal = 0;
 for (const file of files) {
@@ -66,11 +73,15 @@ for (const file of files) {
     oursTotal += o.ms;
     theirsTotal += t.ms!;
   }
-  const ratio = both ? (o.ms / t.ms!).toFixed(2).padStart(7) : (t?.error ? '  n/a  ' : '');
-  process.stdout.write(`${pad(file, 48)} ${num(o.firstMs)} ${num(o.ms)} ${num(t?.ms)} ${ratio}${t?.error ? `  pydicom: ${t.error}` : ''}\n`);
+  const ratio = both ? (o.ms / t.ms!).toFixed(2).padStart(7) : t?.error ? '  n/a  ' : '';
+  process.stdout.write(
+    `${pad(file, 48)} ${num(o.firstMs)} ${num(o.ms)} ${num(t?.ms)} ${ratio}${t?.error ? `  pydicom: ${t.error}` : ''}\n`,
+  );
 }
 const allOurs = files.reduce((sum, f) => sum + ours[f]!.ms, 0);
 process.stdout.write(`\nDenseRay total (median per file, ${rounds} rounds): ${allOurs.toFixed(1)} ms over ${files.length} files\n`);
 if (theirs) {
-  process.stdout.write(`On the ${files.filter((f) => theirs[f]?.ms != null).length} files both decode: DenseRay ${oursTotal.toFixed(1)} ms, pydicom ${theirsTotal.toFixed(1)} ms, ratio DenseRay/pydicom = ${(oursTotal / theirsTotal).toFixed(2)} (below 1 = faster)\n`);
+  process.stdout.write(
+    `On the ${files.filter((f) => theirs[f]?.ms != null).length} files both decode: DenseRay ${oursTotal.toFixed(1)} ms, pydicom ${theirsTotal.toFixed(1)} ms, ratio DenseRay/pydicom = ${(oursTotal / theirsTotal).toFixed(2)} (below 1 = faster)\n`,
+  );
 }

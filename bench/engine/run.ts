@@ -20,7 +20,15 @@ import { readSafetensors } from '../../app/node/domain/model/weights/safetensors
 import { shared } from '../../test/helpers/shared.ts';
 import { TorchWorker, torchAvailable } from './torch-worker.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string' }, iters: { type: 'string' }, memory: { type: 'string' }, threads: { type: 'string' }, 'no-tfjs': { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string' },
+    iters: { type: 'string' },
+    memory: { type: 'string' },
+    threads: { type: 'string' },
+    'no-tfjs': { type: 'boolean' },
+  },
+});
 const rounds = Number(values.rounds ?? 5);
 const iters = Number(values.iters ?? 10);
 const memoryCalls = Number(values.memory ?? 1000);
@@ -34,10 +42,19 @@ const graph = buildDenseNetOnnx(spec, tensors, 224);
 const graphNoCam = buildDenseNetOnnx(spec, tensors, 224, { cams: false });
 const ours = await createOnnxBackend(graph, [3, 224, 224], { threads });
 const oursNoCam = await createOnnxBackend(graphNoCam, [3, 224, 224], { threads });
-const bare = await ort.InferenceSession.create(graph, { executionProviders: ['cpu'], graphOptimizationLevel: 'all', executionMode: 'sequential', intraOpNumThreads: threads, interOpNumThreads: 1 });
+const bare = await ort.InferenceSession.create(graph, {
+  executionProviders: ['cpu'],
+  graphOptimizationLevel: 'all',
+  executionMode: 'sequential',
+  intraOpNumThreads: threads,
+  interOpNumThreads: 1,
+});
 const tfjs = values['no-tfjs'] ? undefined : await createTfjsBackend(spec, tensors, 224);
 const torch = torchAvailable() ? await TorchWorker.start(weightsPath, threads) : undefined;
-if (!torch) process.stdout.write('PyTorch not found at /usr/bin/python3 (apt-get install python3-torch python3-torchvision): torch columns skipped\n');
+if (!torch)
+  process.stdout.write(
+    'PyTorch not found at /usr/bin/python3 (apt-get install python3-torch python3-torchvision): torch columns skipped\n',
+  );
 
 const input = (batch: number): Float32Array => Float32Array.from({ length: batch * 3 * 224 * 224 }, (_, i) => Math.sin(i * 0.001));
 
@@ -74,11 +91,14 @@ for (let r = 0; r < rounds; r++) {
 const median = (xs: number[]): number => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)]!;
 const m = (name: string): number | undefined => (series[name] ? median(series[name]!) : undefined);
 const line = (label: string, seconds: number | undefined, batch: number): string =>
-  seconds === undefined ? '' : `${label.padEnd(22)} ${(seconds * 1000).toFixed(1).padStart(8)} ms/batch ${(batch / seconds).toFixed(1).padStart(7)} img/s\n`;
+  seconds === undefined
+    ? ''
+    : `${label.padEnd(22)} ${(seconds * 1000).toFixed(1).padStart(8)} ms/batch ${(batch / seconds).toFixed(1).padStart(7)} img/s\n`;
 
 let report = `\nDenseNet-121 224², ${threads} threads, medians of ${rounds} interleaved rounds\n`;
 for (const batch of [1, 8]) {
-  for (const name of ['bare', 'onnx', 'onnx-no-cam', 'torch-eager', 'torch-tuned', 'tfjs']) report += line(`${name} b${batch}`, m(`${name} b${batch}`), batch);
+  for (const name of ['bare', 'onnx', 'onnx-no-cam', 'torch-eager', 'torch-tuned', 'tfjs'])
+    report += line(`${name} b${batch}`, m(`${name} b${batch}`), batch);
 }
 const ratio = (a: string, b: string): string => {
   const x = m(a);
@@ -89,7 +109,7 @@ report += `\nspeed ratios (>1 = first is faster)\n`;
 for (const batch of [1, 8]) {
   report += `  b${batch}: onnx vs bare ort ${ratio(`onnx b${batch}`, `bare b${batch}`)}  (goal ≥ 0.91)\n`;
   report += `  b${batch}: onnx vs torch eager ${ratio(`onnx b${batch}`, `torch-eager b${batch}`)}  vs torch tuned ${ratio(`onnx b${batch}`, `torch-tuned b${batch}`)}\n`;
-  report += `  b${batch}: CAM overhead ${(((m(`onnx b${batch}`)! / m(`onnx-no-cam b${batch}`)!) - 1) * 100).toFixed(1)}%  (goal ≤ 5%; the onnx path always returns CAMs)\n`;
+  report += `  b${batch}: CAM overhead ${((m(`onnx b${batch}`)! / m(`onnx-no-cam b${batch}`)! - 1) * 100).toFixed(1)}%  (goal ≤ 5%; the onnx path always returns CAMs)\n`;
 }
 if (m('tfjs b1')) report += `  b1: tfjs vs onnx ${ratio('onnx b1', 'tfjs b1')} (tfjs is the fallback/training path)\n`;
 process.stdout.write(report);
@@ -99,10 +119,19 @@ await tfjs?.dispose();
 // A whole study: decode a 1024² PNG + preprocess + infer + CAM, through the Engine.
 const runtime = await ModelRuntime.create(
   {
-    schemaVersion: 1, id: 'bench', name: 'bench', version: '1', arch: 'densenet121',
+    schemaVersion: 1,
+    id: 'bench',
+    name: 'bench',
+    version: '1',
+    arch: 'densenet121',
     spec: { growthRate: 32, blockConfig: [6, 12, 24, 16], numInitFeatures: 64, bnSize: 4, inChannels: 3 },
-    labels: Array.from({ length: 14 }, (_, i) => `l${i}`), preprocessing: IMAGENET_PREPROCESSING, output: { activation: 'sigmoid' },
-    thresholds: {}, camLayer: 'features.norm5.relu', weights: { file: weightsPath, format: 'safetensors', sha256: '0'.repeat(64) }, demo: false,
+    labels: Array.from({ length: 14 }, (_, i) => `l${i}`),
+    preprocessing: IMAGENET_PREPROCESSING,
+    output: { activation: 'sigmoid' },
+    thresholds: {},
+    camLayer: 'features.norm5.relu',
+    weights: { file: weightsPath, format: 'safetensors', sha256: '0'.repeat(64) },
+    demo: false,
     provenance: { source: 'bench', createdAt: new Date().toISOString() },
   },
   tensors,
@@ -119,8 +148,12 @@ for (let i = 0; i < 10; i++) {
   studyTimes.push(performance.now() - t0);
   if (r?.ok) for (const [k, v] of Object.entries(r.prediction.timingsMs)) parts[k]!.push(v);
 }
-const breakdown = Object.entries(parts).map(([k, v]) => `${k} ${median(v).toFixed(1)}`).join(', ');
-process.stdout.write(`\nwhole study (1024² PNG decode + preprocess + infer + CAM + guard), batch 1: median ${median(studyTimes).toFixed(1)} ms (goal < 60 ms); ms: ${breakdown}\n`);
+const breakdown = Object.entries(parts)
+  .map(([k, v]) => `${k} ${median(v).toFixed(1)}`)
+  .join(', ');
+process.stdout.write(
+  `\nwhole study (1024² PNG decode + preprocess + infer + CAM + guard), batch 1: median ${median(studyTimes).toFixed(1)} ms (goal < 60 ms); ms: ${breakdown}\n`,
+);
 
 // Memory over many classifications: RSS must stay flat.
 const x1 = input(1);
@@ -129,7 +162,9 @@ for (let i = 0; i < memoryCalls; i++) {
   await ours.run(x1, 1);
   if (i === 99) process.stdout.write(`RSS after 100 calls: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB\n`);
 }
-process.stdout.write(`RSS over ${memoryCalls} classifications: start ${(rssStart / 2 ** 20).toFixed(0)} MiB, end ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB\n`);
+process.stdout.write(
+  `RSS over ${memoryCalls} classifications: start ${(rssStart / 2 ** 20).toFixed(0)} MiB, end ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB\n`,
+);
 await ours.dispose();
 await oursNoCam.dispose();
 await runtime.dispose();

@@ -10,7 +10,11 @@ export function torchAvailable(): boolean {
 
 /** A long-lived PyTorch process the bench asks for timings, so runs interleave with ours. */
 export class TorchWorker {
-  private constructor(private readonly child: ChildProcessWithoutNullStreams, private readonly lines: AsyncIterator<string>, private readonly rl: Interface) {}
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    private readonly lines: AsyncIterator<string>,
+    private readonly rl: Interface,
+  ) {}
 
   static async start(weights: string, threads: number): Promise<TorchWorker> {
     const script = fileURLToPath(new URL('./torch_worker.py', import.meta.url));

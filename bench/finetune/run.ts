@@ -69,21 +69,36 @@ async function tfjsStep(mode: FinetuneMode): Promise<{ seconds: number; backend:
 
 function torchSteps(): Map<string, { seconds: number; torch: string; threads: number }> {
   const script = fileURLToPath(new URL('./torch_step.py', import.meta.url));
-  const run = spawnSync('/usr/bin/python3', [script, weightsPath, modes.join(','), String(batch), String(size), String(iters), values['torch-threads']], { encoding: 'utf8' });
+  const run = spawnSync(
+    '/usr/bin/python3',
+    [script, weightsPath, modes.join(','), String(batch), String(size), String(iters), values['torch-threads']],
+    { encoding: 'utf8' },
+  );
   if (run.status !== 0) throw new Error(`PyTorch side failed: ${run.stderr}`);
-  return new Map(run.stdout.trim().split('\n').map((line) => {
-    const r = JSON.parse(line) as { mode: string; seconds: number; torch: string; threads: number };
-    return [r.mode, r];
-  }));
+  return new Map(
+    run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const r = JSON.parse(line) as { mode: string; seconds: number; torch: string; threads: number };
+        return [r.mode, r];
+      }),
+  );
 }
 
-console.log(`DenseNet-121 (reference synthetic weights), batch ${batch}, ${size}×${size}; one Adam step, BatchNorm frozen, BCE with pos_weight`);
+console.log(
+  `DenseNet-121 (reference synthetic weights), batch ${batch}, ${size}×${size}; one Adam step, BatchNorm frozen, BCE with pos_weight`,
+);
 const torch = torchSteps();
-console.log(`${'mode'.padEnd(11)} ${'denseray s/step'.padStart(16)} ${'backend'.padStart(8)} ${'pytorch s/step'.padStart(15)} ${'ratio'.padStart(7)}`);
+console.log(
+  `${'mode'.padEnd(11)} ${'denseray s/step'.padStart(16)} ${'backend'.padStart(8)} ${'pytorch s/step'.padStart(15)} ${'ratio'.padStart(7)}`,
+);
 for (const mode of modes) {
   const ours = await tfjsStep(mode);
   const theirs = torch.get(mode)!;
-  console.log(`${mode.padEnd(11)} ${ours.seconds.toFixed(4).padStart(16)} ${ours.backend.padStart(8)} ${theirs.seconds.toFixed(4).padStart(15)} ${(ours.seconds / theirs.seconds).toFixed(1).padStart(6)}×`);
+  console.log(
+    `${mode.padEnd(11)} ${ours.seconds.toFixed(4).padStart(16)} ${ours.backend.padStart(8)} ${theirs.seconds.toFixed(4).padStart(15)} ${(ours.seconds / theirs.seconds).toFixed(1).padStart(6)}×`,
+  );
 }
 const t = [...torch.values()][0];
 console.log(`PyTorch ${t?.torch} with ${t?.threads} thread(s); ratio = DenseRay / PyTorch (higher is slower).`);

@@ -55,14 +55,20 @@ describe('IPC bridge', () => {
 
   it('passes a valid payload to the handler and replies { ok, value }', async () => {
     const { ipc, calls } = setup();
-    await expect(ipc.invoke(apiChannel('studies.cancel'), fromPage(), { opId: 'op-1' })).resolves.toEqual({ ok: true, value: { cancelled: true } });
+    await expect(ipc.invoke(apiChannel('studies.cancel'), fromPage(), { opId: 'op-1' })).resolves.toEqual({
+      ok: true,
+      value: { cancelled: true },
+    });
     expect(calls).toEqual([{ method: 'studies.cancel', request: { opId: 'op-1' } }]);
   });
 
   it('rejects payloads that fail the contract before any handler runs', async () => {
     const { ipc, calls } = setup();
     for (const payload of [{ opId: 42 }, { opId: 'has spaces and / slashes' }, 'a string', null]) {
-      const reply = (await ipc.invoke(apiChannel('studies.cancel'), fromPage(), payload)) as { ok: boolean; error: { code: string; message: string } };
+      const reply = (await ipc.invoke(apiChannel('studies.cancel'), fromPage(), payload)) as {
+        ok: boolean;
+        error: { code: string; message: string };
+      };
       expect(reply.ok).toBe(false);
       expect(reply.error.code).toBe('INVALID_ARGUMENT');
       expect(reply.error.message).toContain('studies.cancel');
@@ -82,11 +88,16 @@ describe('IPC bridge', () => {
       { senderFrame: null, sender: { id: WINDOW_ID } }, // a frame that navigated away or was destroyed
     ];
     for (const event of strangers) {
-      await expect(ipc.invoke(apiChannel('studies.cancel'), event, { opId: 'op' })).resolves.toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+      await expect(ipc.invoke(apiChannel('studies.cancel'), event, { opId: 'op' })).resolves.toMatchObject({
+        ok: false,
+        error: { code: 'UNAUTHORIZED' },
+      });
     }
     expect(calls).toEqual([]);
     // Query strings and fragments on our own page are still our page.
-    await expect(ipc.invoke(apiChannel('studies.cancel'), fromPage({ url: `${PAGE}#/viewer` }), { opId: 'op' })).resolves.toMatchObject({ ok: true });
+    await expect(ipc.invoke(apiChannel('studies.cancel'), fromPage({ url: `${PAGE}#/viewer` }), { opId: 'op' })).resolves.toMatchObject({
+      ok: true,
+    });
   });
 
   it('maps thrown errors to coded data, never a stack', async () => {
@@ -98,8 +109,14 @@ describe('IPC bridge', () => {
         throw new TypeError('boom at /home/someone/secret.ts:12');
       },
     });
-    await expect(ipc.invoke(apiChannel('models.activate'), fromPage(), { id: 'x' })).resolves.toEqual({ ok: false, error: { code: 'MODEL_NOT_FOUND', message: 'no model "x"' } });
-    const internal = (await ipc.invoke(apiChannel('studies.cancel'), fromPage(), { opId: 'op' })) as { ok: false; error: Record<string, unknown> };
+    await expect(ipc.invoke(apiChannel('models.activate'), fromPage(), { id: 'x' })).resolves.toEqual({
+      ok: false,
+      error: { code: 'MODEL_NOT_FOUND', message: 'no model "x"' },
+    });
+    const internal = (await ipc.invoke(apiChannel('studies.cancel'), fromPage(), { opId: 'op' })) as {
+      ok: false;
+      error: Record<string, unknown>;
+    };
     expect(internal.error.code).toBe('INTERNAL');
     expect(Object.keys(internal.error).sort()).toEqual(['code', 'message']);
     expect(JSON.stringify(internal)).not.toContain('    at ');
@@ -107,15 +124,33 @@ describe('IPC bridge', () => {
 
   it('checks responses against the contract too', async () => {
     const { ipc } = setup({ 'studies.cancel': async () => ({ cancelled: 'yes' }) as unknown as { cancelled: boolean } });
-    await expect(ipc.invoke(apiChannel('studies.cancel'), fromPage(), { opId: 'op' })).resolves.toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    await expect(ipc.invoke(apiChannel('studies.cancel'), fromPage(), { opId: 'op' })).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'INTERNAL' },
+    });
   });
 
   it('returns typed arrays as typed arrays (structured clone carries them), not number lists', async () => {
     const values = new Float32Array([1.5, -2, 3]);
     const { ipc } = setup({
-      'studies.pixels': async ({ id }) => ({ id, frame: 0, width: 3, height: 1, values, unit: 'stored value', min: -2, max: 3, invert: false, windows: [{ label: 'Full range', center: 0.5, width: 6, source: 'full-range' }], defaultWindow: 0 }),
+      'studies.pixels': async ({ id }) => ({
+        id,
+        frame: 0,
+        width: 3,
+        height: 1,
+        values,
+        unit: 'stored value',
+        min: -2,
+        max: 3,
+        invert: false,
+        windows: [{ label: 'Full range', center: 0.5, width: 6, source: 'full-range' }],
+        defaultWindow: 0,
+      }),
     });
-    const reply = (await ipc.invoke(apiChannel('studies.pixels'), fromPage(), { id: 's1' })) as { ok: true; value: { values: unknown; frame: number } };
+    const reply = (await ipc.invoke(apiChannel('studies.pixels'), fromPage(), { id: 's1' })) as {
+      ok: true;
+      value: { values: unknown; frame: number };
+    };
     expect(reply.value.values).toBeInstanceOf(Float32Array);
     expect(reply.value.values).toBe(values);
     expect(reply.value.frame).toBe(0);

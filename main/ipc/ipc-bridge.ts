@@ -36,9 +36,14 @@ export function senderCheck(options: { pageUrl: string; webContentsIds: () => Re
  * handler; every reply is `{ ok, value } | { ok: false, error: { code, message } }` and typed
  * arrays in it travel by structured clone.
  */
-export function ipcHandler(method: string, handlers: Handlers, trusted: SenderCheck): (event: InvokeEvent, ...args: unknown[]) => Promise<Result<unknown>> {
+export function ipcHandler(
+  method: string,
+  handlers: Handlers,
+  trusted: SenderCheck,
+): (event: InvokeEvent, ...args: unknown[]) => Promise<Result<unknown>> {
   return async (event, ...args) => {
-    if (!trusted(event)) return { ok: false, error: { code: 'UNAUTHORIZED', message: `${method}: call from a frame that is not DenseRay's window` } };
+    if (!trusted(event))
+      return { ok: false, error: { code: 'UNAUTHORIZED', message: `${method}: call from a frame that is not DenseRay's window` } };
     if (args.length !== 1) return { ok: false, error: { code: 'INVALID_ARGUMENT', message: `${method} takes exactly one options object` } };
     return (await callApi(handlers, method, args[0])).result;
   };

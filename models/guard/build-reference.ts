@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IMAGENET_PREPROCESSING } from '../../app/common/manifest.ts';
-import { buildGuardReference } from '../../app/node/guard/build-guard-reference.ts';
+import { buildGuardReference } from '../../app/node/domain/guard/build-guard-reference.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const data = resolve(process.argv[2] ?? join(here, '..', '..', '..', 'shared', 'data'));

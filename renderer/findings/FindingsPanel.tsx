@@ -34,11 +34,17 @@ export function FindingsPanel(p: Props) {
   const { study, result, model } = p;
   const prediction = result?.ok ? result.prediction : undefined;
   const warnings = [...study.warnings];
-  if (prediction?.guard.suspect) warnings.unshift(`Input guard: this image does not look like the frontal chest X-rays the model knows (${prediction.guard.reason ?? `score ${prediction.guard.score.toFixed(1)}`}). No finding is flagged; the numbers below are for reference only.`);
+  if (prediction?.guard.suspect)
+    warnings.unshift(
+      `Input guard: this image does not look like the frontal chest X-rays the model knows (${prediction.guard.reason ?? `score ${prediction.guard.score.toFixed(1)}`}). No finding is flagged; the numbers below are for reference only.`,
+    );
 
-  const rows = prediction && model
-    ? model.labels.map((label) => ({ label, p: prediction.probabilities[label] ?? 0, t: model.thresholds[label] ?? 0.5 })).sort((a, b) => b.p - a.p)
-    : [];
+  const rows =
+    prediction && model
+      ? model.labels
+          .map((label) => ({ label, p: prediction.probabilities[label] ?? 0, t: model.thresholds[label] ?? 0.5 }))
+          .sort((a, b) => b.p - a.p)
+      : [];
   const selectedRow = rows.find((r) => r.label === p.selected);
   const belowThreshold = selectedRow !== undefined && selectedRow.p < selectedRow.t;
 
@@ -47,7 +53,9 @@ export function FindingsPanel(p: Props) {
       {warnings.length > 0 && (
         <section className="warnings" data-testid="input-warnings">
           {warnings.map((w) => (
-            <p key={w} className="warning">⚠ {w}</p>
+            <p key={w} className="warning">
+              ⚠ {w}
+            </p>
           ))}
         </section>
       )}
@@ -68,6 +76,7 @@ export function FindingsPanel(p: Props) {
             return (
               <li key={r.label}>
                 <button
+                  type="button"
                   className={`finding${flagged ? ' flagged' : ''}${p.selected === r.label ? ' selected' : ''}`}
                   data-testid={`finding-${r.label}`}
                   data-above={r.p >= r.t ? 'yes' : 'no'}
@@ -94,13 +103,18 @@ export function FindingsPanel(p: Props) {
       {prediction && selectedRow && belowThreshold && !p.showAnyway && (
         <div className="below-threshold" data-testid="below-threshold">
           <p>
-            <strong>{human(selectedRow.label)}</strong> is below its threshold ({pct(selectedRow.p)} &lt; {pct(selectedRow.t)}). A heatmap of a negative finding shows where the network looked, not a lesion, and can mislead.
+            <strong>{human(selectedRow.label)}</strong> is below its threshold ({pct(selectedRow.p)} &lt; {pct(selectedRow.t)}). A heatmap
+            of a negative finding shows where the network looked, not a lesion, and can mislead.
           </p>
-          <button className="secondary" data-testid="show-anyway" onClick={p.onShowAnyway}>Show anyway</button>
+          <button type="button" className="secondary" data-testid="show-anyway" onClick={p.onShowAnyway}>
+            Show anyway
+          </button>
         </div>
       )}
       {prediction && selectedRow && belowThreshold && p.showAnyway && (
-        <p className="warning small" data-testid="below-threshold-warning">⚠ Showing the heatmap of a finding below threshold. It does not indicate disease.</p>
+        <p className="warning small" data-testid="below-threshold-warning">
+          ⚠ Showing the heatmap of a finding below threshold. It does not indicate disease.
+        </p>
       )}
       {prediction && p.scale && (
         <HeatmapControls settings={p.heatmap} scale={p.scale} onChange={p.onHeatmap} hasSelection={selectedRow !== undefined} />

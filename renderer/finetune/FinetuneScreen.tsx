@@ -1,6 +1,16 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiResponse } from '../../app/common/contract/api.ts';
-import type { DatasetRequest, DatasetSummary, EpochRecord, FinetuneEvent, FinetuneMode, FinetuneRequest, FinetuneResult, LrRangeResult, ModelComparison } from '../../app/common/contract/finetune.ts';
+import type {
+  DatasetRequest,
+  DatasetSummary,
+  EpochRecord,
+  FinetuneEvent,
+  FinetuneMode,
+  FinetuneRequest,
+  FinetuneResult,
+  LrRangeResult,
+  ModelComparison,
+} from '../../app/common/contract/finetune.ts';
 import type { ErrorInfo } from '../../app/common/errors.ts';
 import { ApiError, call, onEvent } from '../api.ts';
 import { Busy, ProgressBar } from '../shell/Busy.tsx';
@@ -16,7 +26,11 @@ const asInfo = (e: unknown): ErrorInfo => (e instanceof ApiError ? e.info : { co
 
 const MODES: { value: FinetuneMode; title: string; text: string }[] = [
   { value: 'head', title: 'Head only', text: 'A linear probe on cached pooled features: minutes on a laptop CPU. Start here.' },
-  { value: 'last-block', title: 'Last dense block', text: 'Trains the last dense block, final norm and head on cached activations: slower, more flexible.' },
+  {
+    value: 'last-block',
+    title: 'Last dense block',
+    text: 'Trains the last dense block, final norm and head on cached activations: slower, more flexible.',
+  },
   { value: 'full', title: 'Whole network', text: 'Every layer, every step through the full network: hours on a CPU; for the patient.' },
 ];
 
@@ -39,12 +53,33 @@ const MAX_STEP_POINTS = 1500;
 
 function apply(live: Live, e: FinetuneEvent): Live {
   switch (e.type) {
-    case 'prepared': return { ...live, prepared: e.summary };
-    case 'caching': return { ...live, caching: { done: e.done, total: e.total, reused: e.reused } };
-    case 'step': return { ...live, step: { epoch: e.epoch, epochs: e.epochs, step: e.step, steps: e.steps, etaSeconds: e.etaSeconds, learningRate: e.learningRate } };
-    case 'epoch': return { ...live, history: [...live.history.filter((h) => h.epoch !== e.record.epoch), e.record], bestEpoch: e.best ? e.record.epoch : live.bestEpoch, step: live.step && { ...live.step, etaSeconds: e.etaSeconds } };
-    case 'finished': return { ...live, state: e.result.stoppedBy === 'cancelled' ? 'cancelled' : 'finished', stopping: false, result: e.result, history: e.result.history, bestEpoch: e.result.bestEpoch };
-    case 'failed': return { ...live, state: e.error.code === 'CANCELLED' ? 'cancelled' : 'failed', stopping: false, error: e.error };
+    case 'prepared':
+      return { ...live, prepared: e.summary };
+    case 'caching':
+      return { ...live, caching: { done: e.done, total: e.total, reused: e.reused } };
+    case 'step':
+      return {
+        ...live,
+        step: { epoch: e.epoch, epochs: e.epochs, step: e.step, steps: e.steps, etaSeconds: e.etaSeconds, learningRate: e.learningRate },
+      };
+    case 'epoch':
+      return {
+        ...live,
+        history: [...live.history.filter((h) => h.epoch !== e.record.epoch), e.record],
+        bestEpoch: e.best ? e.record.epoch : live.bestEpoch,
+        step: live.step && { ...live.step, etaSeconds: e.etaSeconds },
+      };
+    case 'finished':
+      return {
+        ...live,
+        state: e.result.stoppedBy === 'cancelled' ? 'cancelled' : 'finished',
+        stopping: false,
+        result: e.result,
+        history: e.result.history,
+        bestEpoch: e.result.bestEpoch,
+      };
+    case 'failed':
+      return { ...live, state: e.error.code === 'CANCELLED' ? 'cancelled' : 'failed', stopping: false, error: e.error };
   }
 }
 
@@ -57,7 +92,8 @@ function applyWithSteps(live: Live, e: FinetuneEvent): Live {
   return { ...next, steps };
 }
 
-const lowestRate = (lr: LrRangeResult): number => lr.points.reduce((best, p) => (p.loss < best.loss ? p : best), lr.points[0]!).learningRate;
+const lowestRate = (lr: LrRangeResult): number =>
+  lr.points.reduce((best, p) => (p.loss < best.loss ? p : best), lr.points[0]!).learningRate;
 const pastMinimum = (lr: LrRangeResult): boolean => lr.points.length > 0 && lr.suggested !== null && lr.suggested > lowestRate(lr);
 
 export interface FinetuneSession {
@@ -69,7 +105,13 @@ export interface FinetuneSession {
  * optionally run the learning-rate range test, train with live loss and AUROC curves, stop (the best
  * epoch is kept), compare the new model with its parent, and activate it.
  */
-export function FinetuneScreen({ about, session, onSession, onActivated, onClose }: {
+export function FinetuneScreen({
+  about,
+  session,
+  onSession,
+  onActivated,
+  onClose,
+}: {
   about: About | undefined;
   /** The job this screen last started, kept by the app so closing the screen does not lose it. */
   session: FinetuneSession | undefined;
@@ -108,7 +150,14 @@ export function FinetuneScreen({ about, session, onSession, onActivated, onClose
   const dataset = (): DatasetRequest => ({
     data: (kind === 'csv' ? csv : folder).trim(),
     ...(kind === 'csv' && images.trim() ? { images: images.trim() } : {}),
-    ...(labels.trim() ? { labels: labels.split(',').map((l) => l.trim()).filter(Boolean) } : {}),
+    ...(labels.trim()
+      ? {
+          labels: labels
+            .split(',')
+            .map((l) => l.trim())
+            .filter(Boolean),
+        }
+      : {}),
     valFraction,
     testFraction,
     seed,
@@ -124,7 +173,9 @@ export function FinetuneScreen({ about, session, onSession, onActivated, onClose
       ...(lrValue > 0 ? { learningRate: lrValue } : {}),
       seed,
       augmentation: augment ? {} : null,
-      ...(targetSensitivity.trim() && sens > 0 && sens <= 1 ? { thresholdRule: { kind: 'target-sensitivity' as const, sensitivity: sens } } : {}),
+      ...(targetSensitivity.trim() && sens > 0 && sens <= 1
+        ? { thresholdRule: { kind: 'target-sensitivity' as const, sensitivity: sens } }
+        : {}),
     },
     ...(name.trim() ? { name: name.trim() } : {}),
   });
@@ -146,7 +197,17 @@ export function FinetuneScreen({ about, session, onSession, onActivated, onClose
   useEffect(() => {
     if (!session || live) return;
     call('finetune.status', { jobId: session.jobId })
-      .then((s) => setLive({ jobId: s.jobId, state: s.state, stopping: false, steps: [], history: s.history, ...(s.result ? { result: s.result, bestEpoch: s.result.bestEpoch } : {}), ...(s.error ? { error: s.error } : {}) }))
+      .then((s) =>
+        setLive({
+          jobId: s.jobId,
+          state: s.state,
+          stopping: false,
+          steps: [],
+          history: s.history,
+          ...(s.result ? { result: s.result, bestEpoch: s.result.bestEpoch } : {}),
+          ...(s.error ? { error: s.error } : {}),
+        }),
+      )
       .catch(() => onSession(undefined));
   }, [session, live, onSession]);
 
@@ -220,13 +281,19 @@ export function FinetuneScreen({ about, session, onSession, onActivated, onClose
   // Fine-tuned from the untrained demo (directly or through another fine-tune): nothing clinical in it.
   const [installed, setInstalled] = useState<ApiResponse<'models.list'>>([]);
   useEffect(() => {
-    call('models.list', {}).then(setInstalled).catch(() => undefined);
+    call('models.list', {})
+      .then(setInstalled)
+      .catch(() => undefined);
   }, [about]);
-  const fromDemo = useCallback((id: string | undefined): boolean => {
-    const byId = new Map(installed.map((m) => [m.manifest.id, m.manifest]));
-    for (let m = id ? byId.get(id) : undefined, hops = 0; m && hops < 50; m = m.parent ? byId.get(m.parent) : undefined, hops++) if (m.demo) return true;
-    return false;
-  }, [installed]);
+  const fromDemo = useCallback(
+    (id: string | undefined): boolean => {
+      const byId = new Map(installed.map((m) => [m.manifest.id, m.manifest]));
+      for (let m = id ? byId.get(id) : undefined, hops = 0; m && hops < 50; m = m.parent ? byId.get(m.parent) : undefined, hops++)
+        if (m.demo) return true;
+      return false;
+    },
+    [installed],
+  );
 
   const running = live?.state === 'running';
   const parent = about?.activeModel;
@@ -235,38 +302,125 @@ export function FinetuneScreen({ about, session, onSession, onActivated, onClose
   return (
     <Dialog title="Fine-tune" onClose={onClose} full testId="finetune-screen">
       <p className="notice-box small">
-        Fine-tuning adapts the active model (<strong>{parent?.name ?? '…'}</strong>) to your own labelled images and installs the result as a new model; the parent stays as it is.
-        {parentDemo && <> {parent?.demo ? 'It is' : 'It descends from'} the <strong>untrained demo network</strong>: you can try every step here, but its metrics — and the new model's — say nothing clinical.</>}
-        {' '}Validation on a few dozen images gives noisy numbers; none of them make DenseRay a medical device.
+        Fine-tuning adapts the active model (<strong>{parent?.name ?? '…'}</strong>) to your own labelled images and installs the result as
+        a new model; the parent stays as it is.
+        {parentDemo && (
+          <>
+            {' '}
+            {parent?.demo ? 'It is' : 'It descends from'} the <strong>untrained demo network</strong>: you can try every step here, but its
+            metrics — and the new model's — say nothing clinical.
+          </>
+        )}{' '}
+        Validation on a few dozen images gives noisy numbers; none of them make DenseRay a medical device.
       </p>
       <div className="screen-grid finetune-grid">
         <section className="pane">
           <h3>1 · Data</h3>
           <div className="segmented" role="radiogroup" aria-label="Dataset layout">
-            <button type="button" role="radio" aria-checked={kind === 'csv'} className={kind === 'csv' ? 'active' : ''} onClick={() => setKind('csv')}>CSV + images</button>
-            <button type="button" role="radio" aria-checked={kind === 'folders'} className={kind === 'folders' ? 'active' : ''} onClick={() => setKind('folders')}>Folder per class</button>
+            <button
+              type="button"
+              role="radio"
+              aria-checked={kind === 'csv'}
+              className={kind === 'csv' ? 'active' : ''}
+              onClick={() => setKind('csv')}
+            >
+              CSV + images
+            </button>
+            <button
+              type="button"
+              role="radio"
+              aria-checked={kind === 'folders'}
+              className={kind === 'folders' ? 'active' : ''}
+              onClick={() => setKind('folders')}
+            >
+              Folder per class
+            </button>
           </div>
-          <form className="stack" onSubmit={(e) => { e.preventDefault(); if (hasData) void inspect(); }}>
+          <form
+            className="stack"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (hasData) void inspect();
+            }}
+          >
             {kind === 'csv' ? (
               <>
-                <PathField label="Labels CSV" kind="files" value={csv} onChange={setCsv} placeholder="/data/site/labels.csv" testId="ft-csv" hint="Image path, patient id, one 0/1 column per label — or NIH's “Finding Labels” with | separators." />
-                <PathField label="Images folder (optional)" kind="folder" value={images} onChange={setImages} placeholder="default: the CSV's folder" testId="ft-images" />
+                <PathField
+                  label="Labels CSV"
+                  kind="files"
+                  value={csv}
+                  onChange={setCsv}
+                  placeholder="/data/site/labels.csv"
+                  testId="ft-csv"
+                  hint="Image path, patient id, one 0/1 column per label — or NIH's “Finding Labels” with | separators."
+                />
+                <PathField
+                  label="Images folder (optional)"
+                  kind="folder"
+                  value={images}
+                  onChange={setImages}
+                  placeholder="default: the CSV's folder"
+                  testId="ft-images"
+                />
               </>
             ) : (
-              <PathField label="Dataset folder" kind="folder" value={folder} onChange={setFolder} placeholder="/data/site/by-class" testId="ft-folder" hint="One sub-folder per class (e.g. Effusion/, No_Finding/); DICOM, PNG or JPEG." />
+              <PathField
+                label="Dataset folder"
+                kind="folder"
+                value={folder}
+                onChange={setFolder}
+                placeholder="/data/site/by-class"
+                testId="ft-folder"
+                hint="One sub-folder per class (e.g. Effusion/, No_Finding/); DICOM, PNG or JPEG."
+              />
             )}
             <div className="field">
               <label htmlFor="ft-labels">Labels (optional, comma-separated)</label>
               <input id="ft-labels" value={labels} onChange={(e) => setLabels(e.target.value)} placeholder="every label found" />
             </div>
             <div className="inline-fields">
-              <label>Validation <input type="number" min={0.05} max={0.5} step={0.05} value={valFraction} onChange={(e) => setValFraction(Number(e.target.value))} /></label>
-              <label>Test <input type="number" min={0} max={0.5} step={0.05} value={testFraction} onChange={(e) => setTestFraction(Number(e.target.value))} /></label>
-              <label>Seed <input type="number" min={0} step={1} value={seed} onChange={(e) => setSeed(Math.max(0, Math.round(Number(e.target.value))))} /></label>
+              <label>
+                Validation{' '}
+                <input
+                  type="number"
+                  min={0.05}
+                  max={0.5}
+                  step={0.05}
+                  value={valFraction}
+                  onChange={(e) => setValFraction(Number(e.target.value))}
+                />
+              </label>
+              <label>
+                Test{' '}
+                <input
+                  type="number"
+                  min={0}
+                  max={0.5}
+                  step={0.05}
+                  value={testFraction}
+                  onChange={(e) => setTestFraction(Number(e.target.value))}
+                />
+              </label>
+              <label>
+                Seed{' '}
+                <input
+                  type="number"
+                  min={0}
+                  step={1}
+                  value={seed}
+                  onChange={(e) => setSeed(Math.max(0, Math.round(Number(e.target.value))))}
+                />
+              </label>
             </div>
-            <button className="primary" type="submit" disabled={!hasData || inspecting} data-testid="ft-inspect">Check data and split</button>
+            <button className="primary" type="submit" disabled={!hasData || inspecting} data-testid="ft-inspect">
+              Check data and split
+            </button>
             {inspecting && <Busy>Reading every file…</Busy>}
-            {inspectError && <p className="result-error"><ErrorText error={inspectError} /></p>}
+            {inspectError && (
+              <p className="result-error">
+                <ErrorText error={inspectError} />
+              </p>
+            )}
           </form>
 
           <h3>2 · Training</h3>
@@ -275,28 +429,93 @@ export function FinetuneScreen({ about, session, onSession, onActivated, onClose
               {MODES.map((m) => (
                 <label key={m.value} className={`mode-option${mode === m.value ? ' selected' : ''}`}>
                   <input type="radio" name="ft-mode" value={m.value} checked={mode === m.value} onChange={() => setMode(m.value)} />
-                  <span><strong>{m.title}</strong> <span className="muted mono small">{m.value}</span><br /><span className="muted small">{m.text}</span></span>
+                  <span>
+                    <strong>{m.title}</strong> <span className="muted mono small">{m.value}</span>
+                    <br />
+                    <span className="muted small">{m.text}</span>
+                  </span>
                 </label>
               ))}
             </div>
             <div className="inline-fields">
-              <label>Epochs <input type="number" min={1} max={1000} value={epochs} onChange={(e) => setEpochs(Math.max(1, Math.round(Number(e.target.value))))} /></label>
-              <label>Batch <input type="number" min={1} max={512} value={batchSize} onChange={(e) => setBatchSize(Math.max(1, Math.round(Number(e.target.value))))} /></label>
-              <label>Learning rate <input value={learningRate} onChange={(e) => setLearningRate(e.target.value)} className={lrValue > 0 ? '' : 'invalid'} data-testid="ft-lr" /></label>
+              <label>
+                Epochs{' '}
+                <input
+                  type="number"
+                  min={1}
+                  max={1000}
+                  value={epochs}
+                  onChange={(e) => setEpochs(Math.max(1, Math.round(Number(e.target.value))))}
+                />
+              </label>
+              <label>
+                Batch{' '}
+                <input
+                  type="number"
+                  min={1}
+                  max={512}
+                  value={batchSize}
+                  onChange={(e) => setBatchSize(Math.max(1, Math.round(Number(e.target.value))))}
+                />
+              </label>
+              <label>
+                Learning rate{' '}
+                <input
+                  value={learningRate}
+                  onChange={(e) => setLearningRate(e.target.value)}
+                  className={lrValue > 0 ? '' : 'invalid'}
+                  data-testid="ft-lr"
+                />
+              </label>
             </div>
             <div className="inline-fields">
-              <label className="check"><input type="checkbox" checked={augment} onChange={(e) => setAugment(e.target.checked)} /> Augmentation (small rotation, scale, shift, brightness; never a left-right flip)</label>
+              <label className="check">
+                <input type="checkbox" checked={augment} onChange={(e) => setAugment(e.target.checked)} /> Augmentation (small rotation,
+                scale, shift, brightness; never a left-right flip)
+              </label>
             </div>
             <div className="inline-fields">
-              <label>Target sensitivity <input value={targetSensitivity} onChange={(e) => setTargetSensitivity(e.target.value)} placeholder="Youden's J" title="Choose thresholds for this sensitivity (0–1); empty: Youden's J" /></label>
-              <label className="grow">New model name <input value={name} onChange={(e) => setName(e.target.value)} placeholder={`${parent?.name ?? 'parent'} (fine-tuned)`} /></label>
+              <label>
+                Target sensitivity{' '}
+                <input
+                  value={targetSensitivity}
+                  onChange={(e) => setTargetSensitivity(e.target.value)}
+                  placeholder="Youden's J"
+                  title="Choose thresholds for this sensitivity (0–1); empty: Youden's J"
+                />
+              </label>
+              <label className="grow">
+                New model name{' '}
+                <input value={name} onChange={(e) => setName(e.target.value)} placeholder={`${parent?.name ?? 'parent'} (fine-tuned)`} />
+              </label>
             </div>
             <div className="button-row">
-              <button className="secondary" disabled={!hasData || lrBusy || running} onClick={() => void findLr()} data-testid="ft-findlr" title="Learning-rate range test: a short run with an exponentially growing rate">Find learning rate</button>
-              <button className="primary" disabled={!hasData || starting || running || !(lrValue > 0)} onClick={() => void start()} data-testid="ft-start">Start training</button>
+              <button
+                type="button"
+                className="secondary"
+                disabled={!hasData || lrBusy || running}
+                onClick={() => void findLr()}
+                data-testid="ft-findlr"
+                title="Learning-rate range test: a short run with an exponentially growing rate"
+              >
+                Find learning rate
+              </button>
+              <button
+                type="button"
+                className="primary"
+                disabled={!hasData || starting || running || !(lrValue > 0)}
+                onClick={() => void start()}
+                data-testid="ft-start"
+              >
+                Start training
+              </button>
             </div>
             {lrBusy && <Busy>Learning-rate range test running (it caches backbone features first)…</Busy>}
-            {startError && <p className="result-error"><ErrorText error={startError} /></p>}
+            {startError && (
+              <p className="result-error">
+                <ErrorText error={startError} />
+              </p>
+            )}
           </div>
         </section>
 
@@ -305,7 +524,11 @@ export function FinetuneScreen({ about, session, onSession, onActivated, onClose
           {(lr || lrError) && (
             <section className="panel-block" data-testid="ft-lr-result">
               <h3>Learning-rate range test</h3>
-              {lrError && <p className="result-error"><ErrorText error={lrError} /></p>}
+              {lrError && (
+                <p className="result-error">
+                  <ErrorText error={lrError} />
+                </p>
+              )}
               {lr && (
                 <>
                   <LineChart
@@ -314,28 +537,56 @@ export function FinetuneScreen({ about, session, onSession, onActivated, onClose
                     logX
                     xLabel="learning rate (log scale)"
                     yLabel="loss"
-                    series={[{ name: 'training loss', color: 'var(--accent)', points: lr.points.map((p) => ({ x: p.learningRate, y: p.loss })) }]}
+                    series={[
+                      { name: 'training loss', color: 'var(--accent)', points: lr.points.map((p) => ({ x: p.learningRate, y: p.loss })) },
+                    ]}
                     markers={lr.suggested !== null ? [{ x: lr.suggested, label: `suggested ${lr.suggested.toExponential(1)}` }] : []}
                   />
                   <p className="small" data-testid="lr-suggestion">
                     {lr.suggested !== null ? (
-                      <>Suggested rate <strong className="mono">{lr.suggested.toExponential(1)}</strong> — where the smoothed loss fell fastest. <button className="link" onClick={() => setLearningRate(lr.suggested!.toExponential(1))} data-testid="ft-use-lr">Use it</button></>
+                      <>
+                        Suggested rate <strong className="mono">{lr.suggested.toExponential(1)}</strong> — where the smoothed loss fell
+                        fastest.{' '}
+                        <button
+                          type="button"
+                          className="link"
+                          onClick={() => setLearningRate(lr.suggested!.toExponential(1))}
+                          data-testid="ft-use-lr"
+                        >
+                          Use it
+                        </button>
+                      </>
                     ) : (
                       <span className="muted">The loss never fell over the range tried: keep the default rate, or check the data.</span>
                     )}
                   </p>
                   {lr.suggested !== null && pastMinimum(lr) && (
-                    <p className="warning small">⚠ The suggestion lies past the lowest loss, where the loss is already climbing: the curve hardly fell (an untrained parent, or very little data). Prefer the default rate, or one about ten times below the lowest point ({lowestRate(lr).toExponential(1)}).</p>
+                    <p className="warning small">
+                      ⚠ The suggestion lies past the lowest loss, where the loss is already climbing: the curve hardly fell (an untrained
+                      parent, or very little data). Prefer the default rate, or one about ten times below the lowest point (
+                      {lowestRate(lr).toExponential(1)}).
+                    </p>
                   )}
                 </>
               )}
             </section>
           )}
-          {live && <TrainingView live={live} fromDemo={fromDemo} onStop={() => void stop()} onResume={() => void resume()} onActivated={onActivated} />}
+          {live && (
+            <TrainingView
+              live={live}
+              fromDemo={fromDemo}
+              onStop={() => void stop()}
+              onResume={() => void resume()}
+              onActivated={onActivated}
+            />
+          )}
           {!summary && !live && !lr && !lrError && (
             <div className="empty-state">
               <h1>Adapt the model to your images</h1>
-              <p className="muted">Choose a labelled dataset and check it first: DenseRay reads every file, reports the ones it cannot use, and shows the patient-level train / validation / test split before anything trains.</p>
+              <p className="muted">
+                Choose a labelled dataset and check it first: DenseRay reads every file, reports the ones it cannot use, and shows the
+                patient-level train / validation / test split before anything trains.
+              </p>
             </div>
           )}
         </section>
@@ -344,23 +595,57 @@ export function FinetuneScreen({ about, session, onSession, onActivated, onClose
   );
 }
 
-function TrainingView({ live, fromDemo, onStop, onResume, onActivated }: { live: Live; fromDemo(id: string | undefined): boolean; onStop(): void; onResume(): void; onActivated(): void }) {
+function TrainingView({
+  live,
+  fromDemo,
+  onStop,
+  onResume,
+  onActivated,
+}: {
+  live: Live;
+  fromDemo(id: string | undefined): boolean;
+  onStop(): void;
+  onResume(): void;
+  onActivated(): void;
+}) {
   const ref = useRef<HTMLElement>(null);
   useEffect(() => {
     // (A block body: newer browsers return a promise from scrollIntoView, which React would take for a cleanup.)
     ref.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
   }, [live.jobId]);
   const epochs = live.step?.epochs ?? Math.max(1, ...live.history.map((h) => h.epoch));
-  const epochPoints = (f: (h: EpochRecord) => number | null): ChartPoint[] => live.history.flatMap((h) => (f(h) === null ? [] : [{ x: h.epoch, y: f(h)! }]));
+  const epochPoints = (f: (h: EpochRecord) => number | null): ChartPoint[] =>
+    live.history.flatMap((h) => (f(h) === null ? [] : [{ x: h.epoch, y: f(h)! }]));
   const caching = live.caching && live.caching.done < live.caching.total;
   const best = live.history.find((h) => h.epoch === live.bestEpoch);
   return (
     <section className="panel-block" data-testid="ft-training" data-state={live.state} ref={ref}>
       <header className="job-header">
-        <h3 className="no-margin">Training <span className={`badge state-${live.state === 'finished' ? 'done' : live.state}`}>{live.stopping ? 'stopping…' : live.state}</span> <span className="muted mono small">{live.jobId}</span></h3>
+        <h3 className="no-margin">
+          Training{' '}
+          <span className={`badge state-${live.state === 'finished' ? 'done' : live.state}`}>
+            {live.stopping ? 'stopping…' : live.state}
+          </span>{' '}
+          <span className="muted mono small">{live.jobId}</span>
+        </h3>
         <div className="button-row">
-          {live.state === 'running' && <button className="danger" disabled={live.stopping} onClick={onStop} data-testid="ft-stop" title="Stops after the current step; the best epoch so far becomes the new model">Stop</button>}
-          {(live.state === 'failed' || (live.state === 'cancelled' && !live.result?.modelId)) && <button className="secondary" onClick={onResume} data-testid="ft-resume">Resume from checkpoint</button>}
+          {live.state === 'running' && (
+            <button
+              type="button"
+              className="danger"
+              disabled={live.stopping}
+              onClick={onStop}
+              data-testid="ft-stop"
+              title="Stops after the current step; the best epoch so far becomes the new model"
+            >
+              Stop
+            </button>
+          )}
+          {(live.state === 'failed' || (live.state === 'cancelled' && !live.result?.modelId)) && (
+            <button type="button" className="secondary" onClick={onResume} data-testid="ft-resume">
+              Resume from checkpoint
+            </button>
+          )}
         </div>
       </header>
       {live.state === 'running' && (
@@ -368,19 +653,34 @@ function TrainingView({ live, fromDemo, onStop, onResume, onActivated }: { live:
           {caching && live.caching ? (
             <>
               <ProgressBar done={live.caching.done} total={live.caching.total} label="Caching backbone features" />
-              <span className="muted small">Caching backbone features {live.caching.done} / {live.caching.total}{live.caching.reused > 0 ? ` (${live.caching.reused} reused from an earlier run)` : ''}</span>
+              <span className="muted small">
+                Caching backbone features {live.caching.done} / {live.caching.total}
+                {live.caching.reused > 0 ? ` (${live.caching.reused} reused from an earlier run)` : ''}
+              </span>
             </>
           ) : live.step ? (
             <>
-              <ProgressBar done={(live.step.epoch - 1) * live.step.steps + live.step.step} total={live.step.epochs * live.step.steps} label="Training" />
-              <span className="muted small">Epoch {live.step.epoch} / {live.step.epochs} · step {live.step.step} / {live.step.steps} · rate {live.step.learningRate.toExponential(1)} · about {formatDuration(live.step.etaSeconds)} left (at most; early stopping may end sooner)</span>
+              <ProgressBar
+                done={(live.step.epoch - 1) * live.step.steps + live.step.step}
+                total={live.step.epochs * live.step.steps}
+                label="Training"
+              />
+              <span className="muted small">
+                Epoch {live.step.epoch} / {live.step.epochs} · step {live.step.step} / {live.step.steps} · rate{' '}
+                {live.step.learningRate.toExponential(1)} · about {formatDuration(live.step.etaSeconds)} left (at most; early stopping may
+                end sooner)
+              </span>
             </>
           ) : (
             <Busy>Preparing the data…</Busy>
           )}
         </div>
       )}
-      {live.error && <p className="result-error"><ErrorText error={live.error} /></p>}
+      {live.error && (
+        <p className="result-error">
+          <ErrorText error={live.error} />
+        </p>
+      )}
       <div className="chart-pair">
         <LineChart
           ariaLabel="Training and validation loss by epoch"
@@ -420,7 +720,9 @@ function Outcome({ result, parentDemo, onActivated }: { result: FinetuneResult; 
   const [activating, setActivating] = useState(false);
   useEffect(() => {
     if (!result.modelId) return;
-    call('finetune.compare', { modelId: result.modelId }).then(setComparison).catch((e: unknown) => setError(asInfo(e)));
+    call('finetune.compare', { modelId: result.modelId })
+      .then(setComparison)
+      .catch((e: unknown) => setError(asInfo(e)));
   }, [result.modelId]);
   const activate = useCallback(async () => {
     if (!result.modelId) return;
@@ -436,19 +738,38 @@ function Outcome({ result, parentDemo, onActivated }: { result: FinetuneResult; 
     }
   }, [result.modelId, onActivated]);
 
-  const stopped = { epochs: 'all epochs ran', 'early-stopping': 'stopped early: validation AUROC stopped improving', cancelled: 'stopped by you' }[result.stoppedBy];
-  if (!result.modelId) return <p className="muted">Stopped before any epoch finished: no model was made. Resume to continue from the last checkpoint.</p>;
+  const stopped = {
+    epochs: 'all epochs ran',
+    'early-stopping': 'stopped early: validation AUROC stopped improving',
+    cancelled: 'stopped by you',
+  }[result.stoppedBy];
+  if (!result.modelId)
+    return <p className="muted">Stopped before any epoch finished: no model was made. Resume to continue from the last checkpoint.</p>;
   return (
     <section className="stack" data-testid="ft-outcome">
       <p>
-        New model <strong className="mono">{result.modelId}</strong> from best epoch {result.bestEpoch} ({stopped}). Parent: <span className="mono">{result.parentId}</span>.
+        New model <strong className="mono">{result.modelId}</strong> from best epoch {result.bestEpoch} ({stopped}). Parent:{' '}
+        <span className="mono">{result.parentId}</span>.
       </p>
-      {error && <p className="result-error"><ErrorText error={error} /></p>}
+      {error && (
+        <p className="result-error">
+          <ErrorText error={error} />
+        </p>
+      )}
       {comparison && (
         <>
           <table className="data-table compare" data-testid="ft-compare">
             <thead>
-              <tr><th>Finding</th><th className="num">AUROC new</th><th className="num">parent</th><th className="num">AP new</th><th className="num">parent</th><th className="num">Sens.</th><th className="num">Spec.</th><th className="num">Threshold</th></tr>
+              <tr>
+                <th>Finding</th>
+                <th className="num">AUROC new</th>
+                <th className="num">parent</th>
+                <th className="num">AP new</th>
+                <th className="num">parent</th>
+                <th className="num">Sens.</th>
+                <th className="num">Spec.</th>
+                <th className="num">Threshold</th>
+              </tr>
             </thead>
             <tbody>
               <tr className="total-row">
@@ -462,7 +783,9 @@ function Outcome({ result, parentDemo, onActivated }: { result: FinetuneResult; 
                 return (
                   <tr key={r.label}>
                     <td>{human(r.label)}</td>
-                    <td className={`num${better !== null ? (better > 0 ? ' text-ok' : better < 0 ? ' text-danger' : '') : ''}`}>{formatNumber(r.model.auroc)}</td>
+                    <td className={`num${better !== null ? (better > 0 ? ' text-ok' : better < 0 ? ' text-danger' : '') : ''}`}>
+                      {formatNumber(r.model.auroc)}
+                    </td>
                     <td className="num muted">{r.parent ? formatNumber(r.parent.auroc) : 'new label'}</td>
                     <td className="num">{formatNumber(r.model.averagePrecision)}</td>
                     <td className="num muted">{r.parent ? formatNumber(r.parent.averagePrecision) : '—'}</td>
@@ -475,13 +798,24 @@ function Outcome({ result, parentDemo, onActivated }: { result: FinetuneResult; 
             </tbody>
           </table>
           <p className="muted small">
-            On the {comparison.split === 'test' ? 'held-out test' : 'validation'} split ({comparison.images} images). AP: average precision. Sensitivity and specificity at the new model's threshold.
-            {parentDemo && ' The parent is (or descends from) the untrained demo network: beating it means nothing, and neither number says anything clinical.'} Small splits make these numbers noisy.
+            On the {comparison.split === 'test' ? 'held-out test' : 'validation'} split ({comparison.images} images). AP: average precision.
+            Sensitivity and specificity at the new model's threshold.
+            {parentDemo &&
+              ' The parent is (or descends from) the untrained demo network: beating it means nothing, and neither number says anything clinical.'}{' '}
+            Small splits make these numbers noisy.
           </p>
         </>
       )}
       <div className="button-row">
-        <button className="primary" disabled={activated || activating} onClick={() => void activate()} data-testid="ft-activate">{activated ? 'Active' : 'Activate this model'}</button>
+        <button
+          type="button"
+          className="primary"
+          disabled={activated || activating}
+          onClick={() => void activate()}
+          data-testid="ft-activate"
+        >
+          {activated ? 'Active' : 'Activate this model'}
+        </button>
         {activated && <span className="ok-text small">Now the active model; switch back any time under Models.</span>}
       </div>
     </section>

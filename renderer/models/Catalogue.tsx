@@ -27,10 +27,16 @@ export function Catalogue({ onChanged }: { onChanged(): void }) {
   const [errors, setErrors] = useState<Map<string, ErrorInfo>>(new Map());
   const [open, setOpen] = useState<string>();
 
-  const refresh = useCallback(() => call('catalogue.list', {}).then((list) => {
-    setItems(list);
-    setListError(undefined);
-  }).catch((e: unknown) => setListError(asInfo(e))), []);
+  const refresh = useCallback(
+    () =>
+      call('catalogue.list', {})
+        .then((list) => {
+          setItems(list);
+          setListError(undefined);
+        })
+        .catch((e: unknown) => setListError(asInfo(e))),
+    [],
+  );
   useEffect(() => void refresh(), [refresh]);
   useEffect(() => onEvent('catalogue.progress', (p) => setProgress((prev) => new Map(prev).set(p.name, p))), []);
 
@@ -75,12 +81,18 @@ export function Catalogue({ onChanged }: { onChanged(): void }) {
     }
   };
 
-  if (listError) return <p className="result-error"><ErrorText error={listError} /></p>;
+  if (listError)
+    return (
+      <p className="result-error">
+        <ErrorText error={listError} />
+      </p>
+    );
   if (!items) return <Busy>Reading the catalogue…</Busy>;
   return (
     <section className="catalogue" data-testid="catalogue">
       <p className="muted small">
-        Published chest X-ray DenseNets DenseRay knows how to fetch, verify and run exactly as their authors' code does. Nothing is downloaded unless you press Fetch; on a machine without internet, copy the file over and use Import below.
+        Published chest X-ray DenseNets DenseRay knows how to fetch, verify and run exactly as their authors' code does. Nothing is
+        downloaded unless you press Fetch; on a machine without internet, copy the file over and use Import below.
       </p>
       <ul className="catalogue-list">
         {items.map((item) => {
@@ -92,28 +104,71 @@ export function Catalogue({ onChanged }: { onChanged(): void }) {
           const labels = e.outputs.filter((o) => o !== '').length;
           const expanded = open === e.name;
           return (
-            <li key={e.name} className={`catalogue-entry${item.active ? ' active' : ''}`} data-testid="catalogue-entry" data-name={e.name} data-pin={item.pin}>
+            <li
+              key={e.name}
+              className={`catalogue-entry${item.active ? ' active' : ''}`}
+              data-testid="catalogue-entry"
+              data-name={e.name}
+              data-pin={item.pin}
+            >
               <div className="catalogue-main">
                 <div className="catalogue-title">
                   <strong>{e.title}</strong>
                   {item.active && <span className="badge active-badge">active</span>}
                   {item.installedId && !item.active && <span className="badge installed-badge">installed</span>}
                 </div>
-                <div className="muted small mono">{e.name} · {e.network.arch} · {e.network.inChannels === 1 ? '1-channel' : '3-channel'} · {e.preprocessing.size} px</div>
+                <div className="muted small mono">
+                  {e.name} · {e.network.arch} · {e.network.inChannels === 1 ? '1-channel' : '3-channel'} · {e.preprocessing.size} px
+                </div>
                 {goodFor && <p className="catalogue-goodfor small">{goodFor}</p>}
                 <dl className="catalogue-facts small">
-                  <div><dt>Licence</dt><dd data-testid="catalogue-licence" title={e.licence.note}>{e.licence.name}</dd></div>
-                  <div><dt>Labels</dt><dd>{labels}{labels !== e.outputs.length ? ` (of ${e.outputs.length} outputs)` : ''}</dd></div>
-                  <div><dt>Reported AUROC</dt><dd>{e.reportedMeanAuroc !== null ? e.reportedMeanAuroc.toFixed(3) : 'see card'}</dd></div>
-                  <div><dt>Size</dt><dd>{e.file.bytes ? formatBytes(e.file.bytes) : e.file.reported?.bytes ? `≈ ${formatBytes(e.file.reported.bytes)}` : 'unknown'}</dd></div>
+                  <div>
+                    <dt>Licence</dt>
+                    <dd data-testid="catalogue-licence" title={e.licence.note}>
+                      {e.licence.name}
+                    </dd>
+                  </div>
+                  <div>
+                    <dt>Labels</dt>
+                    <dd>
+                      {labels}
+                      {labels !== e.outputs.length ? ` (of ${e.outputs.length} outputs)` : ''}
+                    </dd>
+                  </div>
+                  <div>
+                    <dt>Reported AUROC</dt>
+                    <dd>{e.reportedMeanAuroc !== null ? e.reportedMeanAuroc.toFixed(3) : 'see card'}</dd>
+                  </div>
+                  <div>
+                    <dt>Size</dt>
+                    <dd>
+                      {e.file.bytes
+                        ? formatBytes(e.file.bytes)
+                        : e.file.reported?.bytes
+                          ? `≈ ${formatBytes(e.file.reported.bytes)}`
+                          : 'unknown'}
+                    </dd>
+                  </div>
                   <div>
                     <dt>sha256</dt>
                     <dd data-testid="catalogue-pin">
                       {item.pin === 'unpinned' ? (
-                        <span className="badge warn" title={e.file.gitBlobSha1 ? "No published sha256: the first download is checked against the file's git blob id at the pinned commit, then its sha256 is recorded on this machine." : 'No published sha256: the first verified download records it on this machine.'}>unpinned</span>
+                        <span
+                          className="badge warn"
+                          title={
+                            e.file.gitBlobSha1
+                              ? "No published sha256: the first download is checked against the file's git blob id at the pinned commit, then its sha256 is recorded on this machine."
+                              : 'No published sha256: the first verified download records it on this machine.'
+                          }
+                        >
+                          unpinned
+                        </span>
                       ) : (
                         <span className="mono" title={item.sha256 ?? ''}>
-                          <span className={`badge ${item.pin === 'pinned' ? 'pin-badge' : ''}`}>{item.pin === 'pinned' ? 'pinned' : 'recorded here'}</span> {item.sha256?.slice(0, 12)}…
+                          <span className={`badge ${item.pin === 'pinned' ? 'pin-badge' : ''}`}>
+                            {item.pin === 'pinned' ? 'pinned' : 'recorded here'}
+                          </span>{' '}
+                          {item.sha256?.slice(0, 12)}…
                         </span>
                       )}
                     </dd>
@@ -123,28 +178,73 @@ export function Catalogue({ onChanged }: { onChanged(): void }) {
               </div>
               <div className="catalogue-actions">
                 {busy ? (
-                  <button className="danger" onClick={() => void call('catalogue.cancel', { name: e.name })} data-testid="catalogue-cancel">Cancel</button>
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() => void call('catalogue.cancel', { name: e.name })}
+                    data-testid="catalogue-cancel"
+                  >
+                    Cancel
+                  </button>
                 ) : item.installedId ? (
-                  !item.active && <button className="secondary" onClick={() => void activate(item.installedId!, e.name)}>Use</button>
+                  !item.active && (
+                    <button type="button" className="secondary" onClick={() => void activate(item.installedId!, e.name)}>
+                      Use
+                    </button>
+                  )
                 ) : (
                   <>
-                    <button className="primary" onClick={() => void fetchModel(e.name, false)} data-testid="catalogue-fetch" title={`Download from ${e.url}`}>Fetch</button>
-                    <button className="secondary" onClick={() => void fetchModel(e.name, true)} title="Fetch, verify, install and make it the active model">Fetch &amp; use</button>
+                    <button
+                      type="button"
+                      className="primary"
+                      onClick={() => void fetchModel(e.name, false)}
+                      data-testid="catalogue-fetch"
+                      title={`Download from ${e.url}`}
+                    >
+                      Fetch
+                    </button>
+                    <button
+                      type="button"
+                      className="secondary"
+                      onClick={() => void fetchModel(e.name, true)}
+                      title="Fetch, verify, install and make it the active model"
+                    >
+                      Fetch &amp; use
+                    </button>
                   </>
                 )}
-                <button className="link" aria-expanded={expanded} onClick={() => setOpen(expanded ? undefined : e.name)} data-testid="catalogue-card-toggle">{expanded ? 'Hide card' : 'Model card'}</button>
+                <button
+                  type="button"
+                  className="link"
+                  aria-expanded={expanded}
+                  onClick={() => setOpen(expanded ? undefined : e.name)}
+                  data-testid="catalogue-card-toggle"
+                >
+                  {expanded ? 'Hide card' : 'Model card'}
+                </button>
               </div>
               {busy && p && (
                 <div className="catalogue-progress" data-testid="catalogue-progress">
                   <ProgressBar done={p.receivedBytes} total={p.phase === 'download' ? p.totalBytes : null} label={`Fetching ${e.name}`} />
-                  <span className="muted small">{PHASE_TEXT[p.phase]} {p.phase === 'download' ? `${formatBytes(p.receivedBytes)}${p.totalBytes ? ` of ${formatBytes(p.totalBytes)}` : ''}` : '…'}</span>
+                  <span className="muted small">
+                    {PHASE_TEXT[p.phase]}{' '}
+                    {p.phase === 'download'
+                      ? `${formatBytes(p.receivedBytes)}${p.totalBytes ? ` of ${formatBytes(p.totalBytes)}` : ''}`
+                      : '…'}
+                  </span>
                 </div>
               )}
-              {error && <p className="result-error catalogue-error" data-testid="catalogue-error"><ErrorText error={error} /></p>}
+              {error && (
+                <p className="result-error catalogue-error" data-testid="catalogue-error">
+                  <ErrorText error={error} />
+                </p>
+              )}
               {expanded && (
                 <div className="catalogue-card" data-testid="catalogue-card">
                   <Markdown text={item.card} />
-                  <p className="muted small">Source <span className="mono">{e.url}</span> · homepage <span className="mono">{e.homepage}</span></p>
+                  <p className="muted small">
+                    Source <span className="mono">{e.url}</span> · homepage <span className="mono">{e.homepage}</span>
+                  </p>
                 </div>
               )}
             </li>

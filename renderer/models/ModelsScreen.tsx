@@ -15,7 +15,15 @@ export type ModelsTab = 'installed' | 'catalogue';
 const asInfo = (e: unknown): ErrorInfo => (e instanceof ApiError ? e.info : { code: 'INTERNAL', message: String(e) });
 
 /** Installed models (switch, inspect, remove), the catalogue of published models (fetch), and import by file. */
-export function ModelsScreen({ onClose, onChanged, initialTab = 'installed' }: { onClose(): void; onChanged(): void; initialTab?: ModelsTab }) {
+export function ModelsScreen({
+  onClose,
+  onChanged,
+  initialTab = 'installed',
+}: {
+  onClose(): void;
+  onChanged(): void;
+  initialTab?: ModelsTab;
+}) {
   const [tab, setTab] = useState<ModelsTab>(initialTab);
   const [models, setModels] = useState<Installed[]>([]);
   const [details, setDetails] = useState<Details | undefined>();
@@ -26,7 +34,13 @@ export function ModelsScreen({ onClose, onChanged, initialTab = 'installed' }: {
   const [arch, setArch] = useState<'' | 'densenet121' | 'densenet169' | 'densenet201' | 'densenet264'>('');
   const [catalogueVersion, setCatalogueVersion] = useState(0);
 
-  const refresh = useCallback(() => call('models.list', {}).then(setModels).catch((e: unknown) => setError(asInfo(e))), []);
+  const refresh = useCallback(
+    () =>
+      call('models.list', {})
+        .then(setModels)
+        .catch((e: unknown) => setError(asInfo(e))),
+    [],
+  );
   useEffect(() => {
     void refresh();
   }, [refresh]);
@@ -66,30 +80,74 @@ export function ModelsScreen({ onClose, onChanged, initialTab = 'installed' }: {
       }
     }
     await call('models.import', { path: file, ...(arch ? { arch } : {}), activate: false });
-    setNote(arch ? `Imported as ${arch}.` : 'Not a catalogue model: imported as a DenseNet with the architecture detected from its weights.');
+    setNote(
+      arch ? `Imported as ${arch}.` : 'Not a catalogue model: imported as a DenseNet with the architecture detected from its weights.',
+    );
   };
 
   const installed = (
     <>
       <table className="model-table">
         <thead>
-          <tr><th>Model</th><th>Architecture</th><th>Labels</th><th>Weights</th><th /></tr>
+          <tr>
+            <th>Model</th>
+            <th>Architecture</th>
+            <th>Labels</th>
+            <th>Weights</th>
+            <th />
+          </tr>
         </thead>
         <tbody>
           {models.map(({ manifest: m, active }) => (
             <tr key={m.id} className={active ? 'active' : ''} data-testid="installed-model">
               <td>
-                <div className="model-name">{m.name} {active && <span className="badge active-badge">active</span>} {m.demo && <span className="badge demo">UNTRAINED DEMO</span>}</div>
-                <div className="muted mono small">{m.id} · v{m.version}</div>
-                <div className="muted small ellipsis" title={m.provenance.source}>{m.provenance.source}</div>
+                <div className="model-name">
+                  {m.name} {active && <span className="badge active-badge">active</span>}{' '}
+                  {m.demo && <span className="badge demo">UNTRAINED DEMO</span>}
+                </div>
+                <div className="muted mono small">
+                  {m.id} · v{m.version}
+                </div>
+                <div className="muted small ellipsis" title={m.provenance.source}>
+                  {m.provenance.source}
+                </div>
               </td>
               <td>{m.arch}</td>
               <td>{m.labels.length}</td>
               <td className="mono small">{m.weights.sha256.slice(0, 12)}</td>
               <td className="actions">
-                <button className="secondary" onClick={() => void call('models.details', { id: m.id }).then(setDetails).catch((e: unknown) => setError(asInfo(e)))}>Inspect</button>
-                {!active && <button className="secondary" onClick={() => void run('Switching model', () => call('models.activate', { id: m.id }))}>Use</button>}
-                {!m.demo && <button className="danger" onClick={() => window.confirm(`Remove ${m.name}? Its files are deleted.`) && void run('Removing', () => call('models.remove', { id: m.id }))}>Remove</button>}
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() =>
+                    void call('models.details', { id: m.id })
+                      .then(setDetails)
+                      .catch((e: unknown) => setError(asInfo(e)))
+                  }
+                >
+                  Inspect
+                </button>
+                {!active && (
+                  <button
+                    type="button"
+                    className="secondary"
+                    onClick={() => void run('Switching model', () => call('models.activate', { id: m.id }))}
+                  >
+                    Use
+                  </button>
+                )}
+                {!m.demo && (
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() =>
+                      window.confirm(`Remove ${m.name}? Its files are deleted.`) &&
+                      void run('Removing', () => call('models.remove', { id: m.id }))
+                    }
+                  >
+                    Remove
+                  </button>
+                )}
               </td>
             </tr>
           ))}
@@ -110,23 +168,77 @@ export function ModelsScreen({ onClose, onChanged, initialTab = 'installed' }: {
   return (
     <Dialog title="Models" onClose={onClose} wide testId="models-screen">
       <div className="tabs" role="tablist" aria-label="Models">
-        <button role="tab" aria-selected={tab === 'installed'} className={tab === 'installed' ? 'active' : ''} onClick={() => setTab('installed')} data-testid="tab-installed">Installed ({models.length})</button>
-        <button role="tab" aria-selected={tab === 'catalogue'} className={tab === 'catalogue' ? 'active' : ''} onClick={() => setTab('catalogue')} data-testid="tab-catalogue">Catalogue</button>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={tab === 'installed'}
+          className={tab === 'installed' ? 'active' : ''}
+          onClick={() => setTab('installed')}
+          data-testid="tab-installed"
+        >
+          Installed ({models.length})
+        </button>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={tab === 'catalogue'}
+          className={tab === 'catalogue' ? 'active' : ''}
+          onClick={() => setTab('catalogue')}
+          data-testid="tab-catalogue"
+        >
+          Catalogue
+        </button>
       </div>
-      {error && <p className="result-error"><ErrorText error={error} /></p>}
+      {error && (
+        <p className="result-error">
+          <ErrorText error={error} />
+        </p>
+      )}
       {busy && <Busy>{busy}…</Busy>}
-      {note && <p className="ok-text small" data-testid="import-note">{note}</p>}
+      {note && (
+        <p className="ok-text small" data-testid="import-note">
+          {note}
+        </p>
+      )}
 
-      {tab === 'installed' ? installed : <Catalogue key={catalogueVersion} onChanged={() => { void refresh(); onChanged(); }} />}
+      {tab === 'installed' ? (
+        installed
+      ) : (
+        <Catalogue
+          key={catalogueVersion}
+          onChanged={() => {
+            void refresh();
+            onChanged();
+          }}
+        />
+      )}
 
       <section className="import">
         <h3>Import weights from a file</h3>
         <p className="muted small">
-          For machines without internet: a file downloaded elsewhere. Catalogue files are recognised by checksum or structure and get their published labels, preprocessing and thresholds; other DenseNet checkpoints (.safetensors or PyTorch .pth) import as they are. Pickles are read by a safe loader that runs no code.
+          For machines without internet: a file downloaded elsewhere. Catalogue files are recognised by checksum or structure and get their
+          published labels, preprocessing and thresholds; other DenseNet checkpoints (.safetensors or PyTorch .pth) import as they are.
+          Pickles are read by a safe loader that runs no code.
         </p>
-        <form className="import-row" onSubmit={(e) => { e.preventDefault(); if (path.trim() && !busy) void run('Importing', importFile); }}>
-          <input placeholder="Path to weights file" value={path} onChange={(e) => setPath(e.target.value)} aria-label="Path to weights file" data-testid="import-path" />
-          {isDesktop() && <button type="button" className="secondary" onClick={() => void choose()}>Choose…</button>}
+        <form
+          className="import-row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (path.trim() && !busy) void run('Importing', importFile);
+          }}
+        >
+          <input
+            placeholder="Path to weights file"
+            value={path}
+            onChange={(e) => setPath(e.target.value)}
+            aria-label="Path to weights file"
+            data-testid="import-path"
+          />
+          {isDesktop() && (
+            <button type="button" className="secondary" onClick={() => void choose()}>
+              Choose…
+            </button>
+          )}
           <select value={arch} onChange={(e) => setArch(e.target.value as typeof arch)} aria-label="Architecture">
             <option value="">Recognise / detect</option>
             <option value="densenet121">DenseNet-121</option>
@@ -134,7 +246,9 @@ export function ModelsScreen({ onClose, onChanged, initialTab = 'installed' }: {
             <option value="densenet201">DenseNet-201</option>
             <option value="densenet264">DenseNet-264</option>
           </select>
-          <button className="primary" type="submit" disabled={!path.trim() || busy !== undefined}>Import</button>
+          <button className="primary" type="submit" disabled={!path.trim() || busy !== undefined}>
+            Import
+          </button>
         </form>
       </section>
     </Dialog>

@@ -2,7 +2,21 @@ import { useEffect, type ReactNode } from 'react';
 
 /** A modal panel; Escape or the × closes it. */
 /** `wide` for tables, `full` for whole work screens (batch jobs, fine-tune). */
-export function Dialog({ title, onClose, children, wide, full, testId }: { title: string; onClose(): void; children: ReactNode; wide?: boolean; full?: boolean; testId?: string }) {
+export function Dialog({
+  title,
+  onClose,
+  children,
+  wide,
+  full,
+  testId,
+}: {
+  title: string;
+  onClose(): void;
+  children: ReactNode;
+  wide?: boolean;
+  full?: boolean;
+  testId?: string;
+}) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (e.key === 'Escape') {
@@ -15,10 +29,18 @@ export function Dialog({ title, onClose, children, wide, full, testId }: { title
   }, [onClose]);
   return (
     <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className={`dialog${wide ? ' wide' : ''}${full ? ' full' : ''}`} role="dialog" aria-modal="true" aria-label={title} data-testid={testId}>
+      <div
+        className={`dialog${wide ? ' wide' : ''}${full ? ' full' : ''}`}
+        role="dialog"
+        aria-modal="true"
+        aria-label={title}
+        data-testid={testId}
+      >
         <header>
           <h2>{title}</h2>
-          <button className="icon-button" onClick={onClose} aria-label="Close">×</button>
+          <button type="button" className="icon-button" onClick={onClose} aria-label="Close">
+            ×
+          </button>
         </header>
         <div className="dialog-body">{children}</div>
       </div>

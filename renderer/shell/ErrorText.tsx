@@ -5,8 +5,7 @@ import { readableError } from './error-messages.ts';
 export function ErrorText({ error }: { error: ErrorInfo }) {
   return (
     <span className="error-text" data-testid="error-text" data-code={error.code}>
-      <span className="error-sentence">{readableError(error)}</span>{' '}
-      <code className="error-code">{error.code}</code>
+      <span className="error-sentence">{readableError(error)}</span> <code className="error-code">{error.code}</code>
       <span className="error-detail" title={error.message}>
         {error.message}
       </span>

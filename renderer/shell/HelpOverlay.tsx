@@ -16,7 +16,9 @@ export function HelpOverlay({ onClose }: { onClose(): void }) {
             <dl className="shortcuts">
               {list.map((s) => (
                 <div key={s.action}>
-                  <dt><kbd>{s.label}</kbd></dt>
+                  <dt>
+                    <kbd>{s.label}</kbd>
+                  </dt>
                   <dd>{s.action}</dd>
                 </div>
               ))}
@@ -28,7 +30,9 @@ export function HelpOverlay({ onClose }: { onClose(): void }) {
           <dl className="shortcuts">
             {MOUSE_HELP.map(([k, v]) => (
               <div key={k}>
-                <dt><kbd>{k}</kbd></dt>
+                <dt>
+                  <kbd>{k}</kbd>
+                </dt>
                 <dd>{v}</dd>
               </div>
             ))}

@@ -75,7 +75,9 @@ export function LineChart(p: Props) {
   }, []);
   const all = p.series.flatMap((s) => s.points).filter((pt) => Number.isFinite(pt.x) && Number.isFinite(pt.y) && (!p.logX || pt.x > 0));
   const tx = (x: number): number => (p.logX ? Math.log10(x) : x);
-  let [x0, x1] = p.xDomain ? [tx(p.xDomain[0]), tx(p.xDomain[1])] : [Math.min(...all.map((pt) => tx(pt.x))), Math.max(...all.map((pt) => tx(pt.x)))];
+  let [x0, x1] = p.xDomain
+    ? [tx(p.xDomain[0]), tx(p.xDomain[1])]
+    : [Math.min(...all.map((pt) => tx(pt.x))), Math.max(...all.map((pt) => tx(pt.x)))];
   let [y0, y1] = p.yDomain ?? [Math.min(...all.map((pt) => pt.y)), Math.max(...all.map((pt) => pt.y))];
   if (!Number.isFinite(x0) || !Number.isFinite(x1)) [x0, x1] = [0, 1];
   if (!Number.isFinite(y0) || !Number.isFinite(y1)) [y0, y1] = [0, 1];
@@ -98,7 +100,9 @@ export function LineChart(p: Props) {
         {yTicks.map((t) => (
           <g key={`y${t}`}>
             <line x1={M.left} x2={W - M.right} y1={py(t)} y2={py(t)} className="chart-grid" />
-            <text x={M.left - 6} y={py(t) + 3.5} textAnchor="end" className="chart-tick">{compact(t)}</text>
+            <text x={M.left - 6} y={py(t) + 3.5} textAnchor="end" className="chart-tick">
+              {compact(t)}
+            </text>
           </g>
         ))}
         {xTicks.map((t) => {
@@ -106,42 +110,89 @@ export function LineChart(p: Props) {
           return (
             <g key={`x${t}`}>
               <line x1={px(x)} x2={px(x)} y1={M.top} y2={H - M.bottom} className="chart-grid" />
-              <text x={px(x)} y={H - M.bottom + 14} textAnchor="middle" className="chart-tick">{fx(x)}</text>
+              <text x={px(x)} y={H - M.bottom + 14} textAnchor="middle" className="chart-tick">
+                {fx(x)}
+              </text>
             </g>
           );
         })}
-        <text x={(M.left + W - M.right) / 2} y={H - 3} textAnchor="middle" className="chart-axis">{p.xLabel}</text>
-        <text x={11} y={(M.top + H - M.bottom) / 2} textAnchor="middle" className="chart-axis" transform={`rotate(-90 11 ${(M.top + H - M.bottom) / 2})`}>{p.yLabel}</text>
-        {p.hLines?.filter((h) => h.y >= y0 && h.y <= y1).map((h) => (
-          <g key={`h${h.y}`}>
-            <line x1={M.left} x2={W - M.right} y1={py(h.y)} y2={py(h.y)} className="chart-ref" />
-            <text x={W - M.right - 4} y={py(h.y) - 4} textAnchor="end" className="chart-ref-label">{h.label}</text>
-          </g>
-        ))}
+        <text x={(M.left + W - M.right) / 2} y={H - 3} textAnchor="middle" className="chart-axis">
+          {p.xLabel}
+        </text>
+        <text
+          x={11}
+          y={(M.top + H - M.bottom) / 2}
+          textAnchor="middle"
+          className="chart-axis"
+          transform={`rotate(-90 11 ${(M.top + H - M.bottom) / 2})`}
+        >
+          {p.yLabel}
+        </text>
+        {p.hLines
+          ?.filter((h) => h.y >= y0 && h.y <= y1)
+          .map((h) => (
+            <g key={`h${h.y}`}>
+              <line x1={M.left} x2={W - M.right} y1={py(h.y)} y2={py(h.y)} className="chart-ref" />
+              <text x={W - M.right - 4} y={py(h.y) - 4} textAnchor="end" className="chart-ref-label">
+                {h.label}
+              </text>
+            </g>
+          ))}
         {p.series.map((s) => {
           const pts = s.points.filter((pt) => Number.isFinite(pt.y) && (!p.logX || pt.x > 0));
           if (pts.length === 0) return null;
           const d = pts.map((pt, i) => `${i === 0 ? 'M' : 'L'}${px(pt.x).toFixed(1)},${py(pt.y).toFixed(1)}`).join('');
           return (
             <g key={s.name} data-series={s.name}>
-              <path d={d} fill="none" stroke={s.color} strokeWidth={s.faint ? 1 : 2} strokeOpacity={s.faint ? 0.45 : 1} strokeDasharray={s.dashed ? '5 4' : undefined} strokeLinejoin="round" />
+              <path
+                d={d}
+                fill="none"
+                stroke={s.color}
+                strokeWidth={s.faint ? 1 : 2}
+                strokeOpacity={s.faint ? 0.45 : 1}
+                strokeDasharray={s.dashed ? '5 4' : undefined}
+                strokeLinejoin="round"
+              />
               {(s.dots || pts.length === 1) && pts.map((pt, i) => <circle key={i} cx={px(pt.x)} cy={py(pt.y)} r={3} fill={s.color} />)}
             </g>
           );
         })}
-        {p.markers?.filter((m) => tx(m.x) >= x0 && tx(m.x) <= x1).map((m) => (
-          <g key={`m${m.label}`} data-testid="chart-marker">
-            <line x1={px(m.x)} x2={px(m.x)} y1={M.top} y2={H - M.bottom} stroke={m.color ?? 'var(--flag)'} strokeWidth={1.5} strokeDasharray="3 3" />
-            <text x={px(m.x) + (px(m.x) > W * 0.7 ? -5 : 5)} y={M.top + 12} textAnchor={px(m.x) > W * 0.7 ? 'end' : 'start'} className="chart-marker-label" fill={m.color ?? 'var(--flag)'}>{m.label}</text>
-          </g>
-        ))}
+        {p.markers
+          ?.filter((m) => tx(m.x) >= x0 && tx(m.x) <= x1)
+          .map((m) => (
+            <g key={`m${m.label}`} data-testid="chart-marker">
+              <line
+                x1={px(m.x)}
+                x2={px(m.x)}
+                y1={M.top}
+                y2={H - M.bottom}
+                stroke={m.color ?? 'var(--flag)'}
+                strokeWidth={1.5}
+                strokeDasharray="3 3"
+              />
+              <text
+                x={px(m.x) + (px(m.x) > W * 0.7 ? -5 : 5)}
+                y={M.top + 12}
+                textAnchor={px(m.x) > W * 0.7 ? 'end' : 'start'}
+                className="chart-marker-label"
+                fill={m.color ?? 'var(--flag)'}
+              >
+                {m.label}
+              </text>
+            </g>
+          ))}
         {all.length === 0 && p.emptyText && (
-          <text x={(M.left + W - M.right) / 2} y={(M.top + H - M.bottom) / 2} textAnchor="middle" className="chart-empty">{p.emptyText}</text>
+          <text x={(M.left + W - M.right) / 2} y={(M.top + H - M.bottom) / 2} textAnchor="middle" className="chart-empty">
+            {p.emptyText}
+          </text>
         )}
       </svg>
       <figcaption className="chart-legend">
         {p.series.map((s) => (
-          <span key={s.name}><i style={{ background: s.color, opacity: s.faint ? 0.5 : 1 }} />{s.name}</span>
+          <span key={s.name}>
+            <i style={{ background: s.color, opacity: s.faint ? 0.5 : 1 }} />
+            {s.name}
+          </span>
         ))}
       </figcaption>
     </figure>

@@ -14,14 +14,35 @@ export function Markdown({ text, className }: { text: string; className?: string
   let table: string[][] = [];
   const flush = (): void => {
     if (paragraph.length > 0) blocks.push(<p key={blocks.length}>{inline(paragraph.join(' '))}</p>);
-    if (list.length > 0) blocks.push(<ul key={blocks.length}>{list.map((item, i) => <li key={i}>{inline(item)}</li>)}</ul>);
+    if (list.length > 0)
+      blocks.push(
+        <ul key={blocks.length}>
+          {list.map((item, i) => (
+            <li key={i}>{inline(item)}</li>
+          ))}
+        </ul>,
+      );
     if (quote.length > 0) blocks.push(<blockquote key={blocks.length}>{inline(quote.join(' '))}</blockquote>);
     if (table.length > 0) {
       const [head, ...body] = table;
       blocks.push(
         <table key={blocks.length} className="md-table">
-          <thead><tr>{head!.map((c, i) => <th key={i}>{inline(c)}</th>)}</tr></thead>
-          <tbody>{body.map((row, r) => <tr key={r}>{row.map((c, i) => <td key={i}>{inline(c)}</td>)}</tr>)}</tbody>
+          <thead>
+            <tr>
+              {head!.map((c, i) => (
+                <th key={i}>{inline(c)}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {body.map((row, r) => (
+              <tr key={r}>
+                {row.map((c, i) => (
+                  <td key={i}>{inline(c)}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
         </table>,
       );
     }
@@ -36,7 +57,11 @@ export function Markdown({ text, className }: { text: string; className?: string
     const quoted = /^\s*>\s?(.*)$/.exec(line);
     if (/^\s*\|.*\|\s*$/.test(line)) {
       if (table.length === 0) flush();
-      const cells = line.trim().slice(1, -1).split('|').map((c) => c.trim());
+      const cells = line
+        .trim()
+        .slice(1, -1)
+        .split('|')
+        .map((c) => c.trim());
       if (!cells.every((c) => /^:?-{3,}:?$/.test(c))) table.push(cells); // the |---| rule is dropped
     } else if (quoted) {
       if (quote.length === 0) flush();
@@ -44,7 +69,15 @@ export function Markdown({ text, className }: { text: string; className?: string
     } else if (heading) {
       flush();
       const level = heading[1]!.length;
-      blocks.push(level === 1 ? <h4 key={blocks.length} className="md-title">{inline(heading[2]!)}</h4> : <h5 key={blocks.length}>{inline(heading[2]!)}</h5>);
+      blocks.push(
+        level === 1 ? (
+          <h4 key={blocks.length} className="md-title">
+            {inline(heading[2]!)}
+          </h4>
+        ) : (
+          <h5 key={blocks.length}>{inline(heading[2]!)}</h5>
+        ),
+      );
     } else if (bullet) {
       if (paragraph.length > 0 || quote.length > 0 || table.length > 0) flush();
       list.push(bullet[1]!);

@@ -9,12 +9,20 @@ export function ModelBar({ about, model, onModels }: { about: About | undefined;
   const sha = model?.sha256 ?? about?.activeModel.sha256;
   const demo = model?.demo ?? about?.activeModel.demo ?? false;
   return (
-    <button className="model-bar" onClick={onModels} title="Models… (change, import, inspect)" data-testid="model-bar">
+    <button type="button" className="model-bar" onClick={onModels} title="Models… (change, import, inspect)" data-testid="model-bar">
       <span className="model-name">{name}</span>
       {model && <span className="model-meta">v{model.version}</span>}
-      {sha && <span className="model-meta mono" title={`weights sha256 ${sha}`}>{sha.slice(0, 8)}</span>}
+      {sha && (
+        <span className="model-meta mono" title={`weights sha256 ${sha}`}>
+          {sha.slice(0, 8)}
+        </span>
+      )}
       <span className="model-meta">{model ? model.backendDetail || model.backend : 'engine idle'}</span>
-      {demo && <span className="badge demo" data-testid="demo-badge" title="Random weights: for trying the app only; its numbers mean nothing">UNTRAINED DEMO</span>}
+      {demo && (
+        <span className="badge demo" data-testid="demo-badge" title="Random weights: for trying the app only; its numbers mean nothing">
+          UNTRAINED DEMO
+        </span>
+      )}
     </button>
   );
 }

@@ -5,7 +5,16 @@ import { call, isDesktop } from '../api.ts';
  * A path typed or pasted (browser mode cannot learn where a file lives), or picked with the system
  * dialog in the desktop app: the same `app.choosePaths` the Open folder command uses.
  */
-export function PathField({ label, value, onChange, kind, placeholder, multiple, testId, hint }: {
+export function PathField({
+  label,
+  value,
+  onChange,
+  kind,
+  placeholder,
+  multiple,
+  testId,
+  hint,
+}: {
   label: string;
   value: string;
   onChange(value: string): void;
@@ -20,7 +29,16 @@ export function PathField({ label, value, onChange, kind, placeholder, multiple,
   const choose = async (): Promise<void> => {
     const picked = await call('app.choosePaths', { kind });
     if (!picked.supported || picked.paths.length === 0) return;
-    if (multiple) onChange([...value.split('\n').map((l) => l.trim()).filter(Boolean), ...picked.paths].join('\n'));
+    if (multiple)
+      onChange(
+        [
+          ...value
+            .split('\n')
+            .map((l) => l.trim())
+            .filter(Boolean),
+          ...picked.paths,
+        ].join('\n'),
+      );
     else onChange(picked.paths[0]!);
   };
   return (
@@ -28,11 +46,30 @@ export function PathField({ label, value, onChange, kind, placeholder, multiple,
       <label htmlFor={id}>{label}</label>
       <div className="path-row">
         {multiple ? (
-          <textarea id={id} rows={2} value={value} onChange={(e) => onChange(e.target.value)} placeholder={placeholder} data-testid={testId} spellCheck={false} />
+          <textarea
+            id={id}
+            rows={2}
+            value={value}
+            onChange={(e) => onChange(e.target.value)}
+            placeholder={placeholder}
+            data-testid={testId}
+            spellCheck={false}
+          />
         ) : (
-          <input id={id} value={value} onChange={(e) => onChange(e.target.value)} placeholder={placeholder} data-testid={testId} spellCheck={false} />
+          <input
+            id={id}
+            value={value}
+            onChange={(e) => onChange(e.target.value)}
+            placeholder={placeholder}
+            data-testid={testId}
+            spellCheck={false}
+          />
         )}
-        {isDesktop() && <button type="button" className="secondary" onClick={() => void choose()}>Choose…</button>}
+        {isDesktop() && (
+          <button type="button" className="secondary" onClick={() => void choose()}>
+            Choose…
+          </button>
+        )}
       </div>
       {hint && <span className="muted small">{hint}</span>}
     </div>
@@ -40,4 +77,8 @@ export function PathField({ label, value, onChange, kind, placeholder, multiple,
 }
 
 /** Paths from a one-per-line text. */
-export const pathLines = (text: string): string[] => text.split('\n').map((l) => l.trim()).filter(Boolean);
+export const pathLines = (text: string): string[] =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);

@@ -27,7 +27,9 @@ export function TagBrowser({ studyId, onClose }: { studyId: string; onClose(): v
       <header>
         <h2>DICOM tags</h2>
         <input placeholder="Filter tags…" value={filter} onChange={(e) => setFilter(e.target.value)} autoFocus />
-        <button className="icon-button" onClick={onClose} title="Close (T)">×</button>
+        <button type="button" className="icon-button" onClick={onClose} title="Close (T)">
+          ×
+        </button>
       </header>
       {error && <ErrorText error={error} />}
       {tags && tags.length === 0 && <p className="muted">This image is not DICOM: it has no header tags.</p>}
@@ -36,7 +38,9 @@ export function TagBrowser({ studyId, onClose }: { studyId: string; onClose(): v
           <tbody>
             {shown.map((t, i) => (
               <tr key={`${t.tag}-${i}`}>
-                <td className="tag-id" style={{ paddingLeft: `${0.5 + t.depth}rem` }}>{t.tag}</td>
+                <td className="tag-id" style={{ paddingLeft: `${0.5 + t.depth}rem` }}>
+                  {t.tag}
+                </td>
                 <td className="tag-vr">{t.vr}</td>
                 <td className="tag-name">{t.name ?? ''}</td>
                 <td className="tag-value">{t.value}</td>

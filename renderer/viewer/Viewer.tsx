@@ -116,12 +116,18 @@ export function Viewer({ study, pixels, overlay, keysActive }: Props) {
   const range = pixels.max - pixels.min;
   const scale = size.width > 0 ? currentScale(view, pixels.width, pixels.height, size.width, size.height) : 1;
 
-  const applyPreset = useCallback((index: number) => {
-    const w = pixels.windows[index];
-    if (w) setView((v) => ({ ...v, center: w.center, width: w.width, preset: index }));
-  }, [pixels]);
+  const applyPreset = useCallback(
+    (index: number) => {
+      const w = pixels.windows[index];
+      if (w) setView((v) => ({ ...v, center: w.center, width: w.width, preset: index }));
+    },
+    [pixels],
+  );
 
-  const zoomBy = useCallback((factor: number) => setView((v) => zoomAbout(v, currentScale(v, pixels.width, pixels.height, size.width, size.height), factor, 0, 0)), [pixels, size]);
+  const zoomBy = useCallback(
+    (factor: number) => setView((v) => zoomAbout(v, currentScale(v, pixels.width, pixels.height, size.width, size.height), factor, 0, 0)),
+    [pixels, size],
+  );
 
   useEffect(() => {
     if (!keysActive) return;
@@ -134,17 +140,33 @@ export function Viewer({ study, pixels, overlay, keysActive }: Props) {
         setView(change);
       };
       switch (key) {
-        case 'i': return act((v) => ({ ...v, invert: !v.invert }));
-        case ' ': return act(() => initialView(pixels));
-        case '+': event.preventDefault(); return zoomBy(1.25);
-        case '-': event.preventDefault(); return zoomBy(0.8);
-        case '=': return act((v) => ({ ...v, zoom: null, panX: 0, panY: 0 }));
-        case '0': return act((v) => ({ ...v, zoom: 1 / (window.devicePixelRatio || 1), panX: 0, panY: 0 }));
-        case 'r': return act((v) => rotate(v, 90));
-        case 'l': return act((v) => rotate(v, -90));
-        case 'h': return act((v) => ({ ...v, flipH: !v.flipH }));
-        case 'v': return act((v) => ({ ...v, flipV: !v.flipV }));
-        case '1': case '2': case '3': case '4': case '5':
+        case 'i':
+          return act((v) => ({ ...v, invert: !v.invert }));
+        case ' ':
+          return act(() => initialView(pixels));
+        case '+':
+          event.preventDefault();
+          return zoomBy(1.25);
+        case '-':
+          event.preventDefault();
+          return zoomBy(0.8);
+        case '=':
+          return act((v) => ({ ...v, zoom: null, panX: 0, panY: 0 }));
+        case '0':
+          return act((v) => ({ ...v, zoom: 1 / (window.devicePixelRatio || 1), panX: 0, panY: 0 }));
+        case 'r':
+          return act((v) => rotate(v, 90));
+        case 'l':
+          return act((v) => rotate(v, -90));
+        case 'h':
+          return act((v) => ({ ...v, flipH: !v.flipH }));
+        case 'v':
+          return act((v) => ({ ...v, flipV: !v.flipV }));
+        case '1':
+        case '2':
+        case '3':
+        case '4':
+        case '5':
           event.preventDefault();
           return applyPreset(Number(key) - 1);
       }
@@ -219,25 +241,43 @@ export function Viewer({ study, pixels, overlay, keysActive }: Props) {
         />
         <div className="overlay-text top-left">
           <div className="overlay-strong">{study.patientName ?? study.name}</div>
-          {study.patientId && <div>ID {study.patientId}{study.patientSex ? ` · ${study.patientSex}` : ''}{study.patientAge ? ` · ${study.patientAge}` : ''}</div>}
+          {study.patientId && (
+            <div>
+              ID {study.patientId}
+              {study.patientSex ? ` · ${study.patientSex}` : ''}
+              {study.patientAge ? ` · ${study.patientAge}` : ''}
+            </div>
+          )}
           <div>{[study.modality, study.viewPosition, formatDate(study.studyDate)].filter(Boolean).join(' · ')}</div>
           <div className="overlay-dim">{study.name}</div>
         </div>
         <div className="overlay-text top-right" data-testid="window-readout">
-          <div>W {Math.round(view.width)} · L {Math.round(view.center)}</div>
+          <div>
+            W {Math.round(view.width)} · L {Math.round(view.center)}
+          </div>
           <div className="overlay-dim">{presetLabel}</div>
-          <div>Zoom {Math.round(scale * (window.devicePixelRatio || 1) * 100)}%{view.rotation ? ` · ${view.rotation}°` : ''}{view.flipH ? ' · H' : ''}{view.flipV ? ' · V' : ''}{view.invert ? ' · inverted' : ''}</div>
+          <div>
+            Zoom {Math.round(scale * (window.devicePixelRatio || 1) * 100)}%{view.rotation ? ` · ${view.rotation}°` : ''}
+            {view.flipH ? ' · H' : ''}
+            {view.flipV ? ' · V' : ''}
+            {view.invert ? ' · inverted' : ''}
+          </div>
         </div>
         <div className="overlay-text bottom-left" data-testid="pixel-readout">
           {readout ? (
             <>
-              <div>x {readout.x} · y {readout.y}</div>
               <div>
-                {Number.isInteger(readout.value) ? readout.value : readout.value.toFixed(2)} <span className="overlay-dim">{pixels.unit}</span>
+                x {readout.x} · y {readout.y}
+              </div>
+              <div>
+                {Number.isInteger(readout.value) ? readout.value : readout.value.toFixed(2)}{' '}
+                <span className="overlay-dim">{pixels.unit}</span>
               </div>
             </>
           ) : (
-            <div className="overlay-dim">{pixels.width} × {pixels.height}</div>
+            <div className="overlay-dim">
+              {pixels.width} × {pixels.height}
+            </div>
           )}
         </div>
         <div className="overlay-text bottom-right">

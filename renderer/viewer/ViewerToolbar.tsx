@@ -23,6 +23,7 @@ export function ViewerToolbar(p: Props) {
       <div className="tool-group" aria-label="Window presets">
         {p.windows.slice(0, 5).map((w, i) => (
           <button
+            type="button"
             key={`${w.label}-${i}`}
             className={p.preset === i ? 'tool active' : 'tool'}
             data-testid={`preset-${i + 1}`}
@@ -34,18 +35,38 @@ export function ViewerToolbar(p: Props) {
         ))}
       </div>
       <div className="tool-group">
-        <button className="tool" title="Zoom out (−)" onClick={p.onZoomOut}>−</button>
-        <button className="tool" title="Zoom in (+)" onClick={p.onZoomIn}>+</button>
-        <button className="tool" title="Fit (=)" onClick={p.onFit}>Fit</button>
-        <button className="tool" title="Actual size (0)" onClick={p.onActualSize}>1:1</button>
+        <button type="button" className="tool" title="Zoom out (−)" onClick={p.onZoomOut}>
+          −
+        </button>
+        <button type="button" className="tool" title="Zoom in (+)" onClick={p.onZoomIn}>
+          +
+        </button>
+        <button type="button" className="tool" title="Fit (=)" onClick={p.onFit}>
+          Fit
+        </button>
+        <button type="button" className="tool" title="Actual size (0)" onClick={p.onActualSize}>
+          1:1
+        </button>
       </div>
       <div className="tool-group">
-        <button className={p.invert ? 'tool active' : 'tool'} title="Invert (I)" onClick={p.onInvert}>Invert</button>
-        <button className="tool" title="Rotate left (L)" onClick={() => p.onRotate(-90)}>⟲</button>
-        <button className="tool" title="Rotate right (R)" onClick={() => p.onRotate(90)}>⟳</button>
-        <button className="tool" title="Flip horizontally (H)" onClick={p.onFlipH}>⇋</button>
-        <button className="tool" title="Flip vertically (V)" onClick={p.onFlipV}>⇵</button>
-        <button className="tool" title="Reset (Space)" onClick={p.onReset}>Reset</button>
+        <button type="button" className={p.invert ? 'tool active' : 'tool'} title="Invert (I)" onClick={p.onInvert}>
+          Invert
+        </button>
+        <button type="button" className="tool" title="Rotate left (L)" onClick={() => p.onRotate(-90)}>
+          ⟲
+        </button>
+        <button type="button" className="tool" title="Rotate right (R)" onClick={() => p.onRotate(90)}>
+          ⟳
+        </button>
+        <button type="button" className="tool" title="Flip horizontally (H)" onClick={p.onFlipH}>
+          ⇋
+        </button>
+        <button type="button" className="tool" title="Flip vertically (V)" onClick={p.onFlipV}>
+          ⇵
+        </button>
+        <button type="button" className="tool" title="Reset (Space)" onClick={p.onReset}>
+          Reset
+        </button>
       </div>
     </div>
   );

@@ -7,7 +7,7 @@ export function windowToRgba(values: Float32Array, center: number, width: number
   const scale = 255 / Math.max(width - 1, 1e-6);
   for (let i = 0, j = 0; i < values.length; i++, j += 4) {
     let g = (values[i]! - low) * scale;
-    g = g < 0 ? 0 : g > 255 ? 255 : g;
+    g = g < 0 ? 0 : Math.min(g, 255);
     if (invert) g = 255 - g;
     out[j] = g;
     out[j + 1] = g;

@@ -19,7 +19,18 @@ export interface ViewState {
 
 export function initialView(pixels: StudyPixels): ViewState {
   const w = pixels.windows[pixels.defaultWindow] ?? pixels.windows[0]!;
-  return { center: w.center, width: w.width, preset: pixels.defaultWindow, zoom: null, panX: 0, panY: 0, rotation: 0, flipH: false, flipV: false, invert: false };
+  return {
+    center: w.center,
+    width: w.width,
+    preset: pixels.defaultWindow,
+    zoom: null,
+    panX: 0,
+    panY: 0,
+    rotation: 0,
+    flipH: false,
+    flipV: false,
+    invert: false,
+  };
 }
 
 export function fitScale(imageW: number, imageH: number, viewW: number, viewH: number, rotation: ViewState['rotation']): number {
@@ -55,5 +66,5 @@ export function dragWindow(view: ViewState, dx: number, dy: number, range: numbe
 }
 
 export function rotate(view: ViewState, by: 90 | -90): ViewState {
-  return { ...view, rotation: (((view.rotation + by) % 360) + 360) % 360 as ViewState['rotation'] };
+  return { ...view, rotation: ((((view.rotation + by) % 360) + 360) % 360) as ViewState['rotation'] };
 }

@@ -25,7 +25,11 @@ function ScoreCell({ entry }: { entry: WorklistEntry }) {
   if (!r.ok) return <span className="score error-badge">{r.error.code === 'MODALITY_NOT_SUPPORTED' ? 'not scored' : 'error'}</span>;
   const s = r.prediction.triageScore;
   return (
-    <span className={`score ${s >= 0 ? 'positive' : 'negative'}`} data-testid="triage-score" title="Triage score: how far the most suspicious finding lies beyond its threshold (−1 … 1; ≥ 0 = something flagged)">
+    <span
+      className={`score ${s >= 0 ? 'positive' : 'negative'}`}
+      data-testid="triage-score"
+      title="Triage score: how far the most suspicious finding lies beyond its threshold (−1 … 1; ≥ 0 = something flagged)"
+    >
       {s >= 0 ? '+' : '−'}
       {Math.abs(s).toFixed(2)}
     </span>
@@ -57,15 +61,32 @@ export function Worklist(p: Props) {
     <section className="worklist" aria-label="Worklist">
       <header className="panel-header">
         <h2>Worklist</h2>
-        <span className="muted">{p.worklist.entries.length} studies · {unread} unread</span>
+        <span className="muted">
+          {p.worklist.entries.length} studies · {unread} unread
+        </span>
       </header>
       <div className="worklist-filters">
-        <input type="search" placeholder="Filter: name, patient, finding…" value={p.filter} onChange={(e) => p.onFilter(e.target.value)} data-testid="worklist-filter" />
+        <input
+          type="search"
+          placeholder="Filter: name, patient, finding…"
+          value={p.filter}
+          onChange={(e) => p.onFilter(e.target.value)}
+          data-testid="worklist-filter"
+        />
         <label className="check">
           <input type="checkbox" checked={p.flaggedOnly} onChange={(e) => p.onFlaggedOnly(e.target.checked)} /> Flagged only
         </label>
       </div>
-      <ul className="worklist-rows" role="listbox" tabIndex={0} ref={listRef} onKeyDown={onKey} data-keyscope="worklist" data-testid="worklist" aria-label="Studies by triage score">
+      <ul
+        className="worklist-rows"
+        role="listbox"
+        tabIndex={0}
+        ref={listRef}
+        onKeyDown={onKey}
+        data-keyscope="worklist"
+        data-testid="worklist"
+        aria-label="Studies by triage score"
+      >
         {p.ordered.map((entry) => {
           const s = entry.summary;
           const flagged = entry.result?.ok ? entry.result.prediction.flagged : [];
@@ -86,18 +107,42 @@ export function Worklist(p: Props) {
               <Thumbnail thumbnail={s.thumbnail} />
               <div className="row-main">
                 <div className="row-title">{s.patientName ?? s.name}</div>
-                <div className="row-sub">{[s.patientName ? s.name : undefined, s.modality, s.viewPosition, formatDate(s.studyDate)].filter(Boolean).join(' · ') || s.format.toUpperCase()}</div>
+                <div className="row-sub">
+                  {[s.patientName ? s.name : undefined, s.modality, s.viewPosition, formatDate(s.studyDate)].filter(Boolean).join(' · ') ||
+                    s.format.toUpperCase()}
+                </div>
                 <div className="badges">
-                  {(suspect || s.warnings.length > 0) && <span className="badge warn" title={s.warnings.join('; ') || 'Input guard: unusual image'}>⚠ check input</span>}
+                  {(suspect || s.warnings.length > 0) && (
+                    <span className="badge warn" title={s.warnings.join('; ') || 'Input guard: unusual image'}>
+                      ⚠ check input
+                    </span>
+                  )}
                   {flagged.slice(0, 2).map((f) => (
-                    <span key={f} className="badge finding-badge">{human(f)}</span>
+                    <span key={f} className="badge finding-badge">
+                      {human(f)}
+                    </span>
                   ))}
-                  {flagged.length > 2 && <span className="badge" title={flagged.slice(2).map(human).join(', ')}>+{flagged.length - 2}</span>}
+                  {flagged.length > 2 && (
+                    <span className="badge" title={flagged.slice(2).map(human).join(', ')}>
+                      +{flagged.length - 2}
+                    </span>
+                  )}
                   {entry.result && !entry.result.ok && <span className="badge error">{entry.result.error.code}</span>}
                 </div>
               </div>
               <ScoreCell entry={entry} />
-              <button className="open-button" onClick={(e) => { e.stopPropagation(); p.onOpen(s.id); }} title="Open (Enter)" data-testid="open-study">Open</button>
+              <button
+                type="button"
+                className="open-button"
+                onClick={(e) => {
+                  e.stopPropagation();
+                  p.onOpen(s.id);
+                }}
+                title="Open (Enter)"
+                data-testid="open-study"
+              >
+                Open
+              </button>
             </li>
           );
         })}

@@ -30,7 +30,9 @@ export function orderWorklist(entries: WorklistEntry[], filter: string, flaggedO
       if (flaggedOnly && flagged.length === 0) return false;
       if (!q) return true;
       const s = e.summary;
-      return [s.name, s.patientName, s.patientId, s.studyDescription, s.modality, s.viewPosition, ...flagged].some((v) => v?.toLowerCase().replaceAll('_', ' ').includes(q));
+      return [s.name, s.patientName, s.patientId, s.studyDescription, s.modality, s.viewPosition, ...flagged].some((v) =>
+        v?.toLowerCase().replaceAll('_', ' ').includes(q),
+      );
     })
     .sort((a, b) => {
       const [ga, ka] = rank(a);

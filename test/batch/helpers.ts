@@ -86,7 +86,16 @@ export function fileOutcomes(dataDir: string): FileOutcome[] {
   }
 }
 
-const JobCounts = z.object({ state: z.string(), studies: z.number(), finished: z.number(), failed: z.number(), cursor: z.number(), max_seq: z.number(), stored: z.number(), stored_failed: z.number() });
+const JobCounts = z.object({
+  state: z.string(),
+  studies: z.number(),
+  finished: z.number(),
+  failed: z.number(),
+  cursor: z.number(),
+  max_seq: z.number(),
+  stored: z.number(),
+  stored_failed: z.number(),
+});
 
 /** Outcomes stored so far for a job (0 while the store does not exist yet). */
 export function storedOutcomes(dataDir: string, jobId: number): number {

@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../helpers/shared.ts';
 import { runCli, studyFolder } from './helpers.ts';
 
-
 function csvColumn(csv: string, name: string): string[] {
   const [header, ...rows] = csv.trim().split('\r\n');
   const index = header!.split(',').indexOf(name);
@@ -23,7 +22,20 @@ describe('batch HTML report', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'denseray-batch-html-'));
     const html = join(dataDir, 'worklist.html');
     const csv = join(dataDir, 'worklist.csv');
-    const run = await runCli(['batch', input, '--data-dir', dataDir, '--backend', 'onnx', '--out', csv, '--out', html, '--heatmaps', join(dataDir, 'heatmaps')]);
+    const run = await runCli([
+      'batch',
+      input,
+      '--data-dir',
+      dataDir,
+      '--backend',
+      'onnx',
+      '--out',
+      csv,
+      '--out',
+      html,
+      '--heatmaps',
+      join(dataDir, 'heatmaps'),
+    ]);
     expect(run.code, run.stderr).toBe(1);
     const csvText = readFileSync(csv, 'utf8');
     const csvOrder = csvColumn(csvText, 'study_id');

@@ -15,7 +15,16 @@ import { StudyStore } from '../../app/node/domain/store/study-store.ts';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 function model(sha: string): JobModelInfo {
-  return { id: 'fake', name: 'fake', version: '1', arch: 'densenet121', sha256: sha, demo: true, labels: ['A', 'B'], thresholds: { A: 0.5, B: 0.5 } };
+  return {
+    id: 'fake',
+    name: 'fake',
+    version: '1',
+    arch: 'densenet121',
+    sha256: sha,
+    demo: true,
+    labels: ['A', 'B'],
+    thresholds: { A: 0.5, B: 0.5 },
+  };
 }
 
 /** Classifies by file name: a number in [0,1) from its characters; names starting with "bad" fail. */
@@ -35,10 +44,15 @@ function fakeClassifier(m: JobModelInfo, log: string[], onEach?: (count: number)
         const result: FileResult = name.startsWith('bad')
           ? { file, ok: false, error: { code: 'IMAGE_DECODE_FAILED', message: 'broken' } }
           : {
-              file, ok: true,
+              file,
+              ok: true,
               prediction: {
-                probabilities: { A: p, B: 1 - p }, logits: [0, 0], flagged: p >= 0.5 ? ['A'] : ['B'], triageScore: Math.abs(p - 0.5) * 2,
-                guard: { score: 0, suspect: false, reason: null }, timingsMs: { decode: 0, preprocess: 0, infer: 0, cam: 0 },
+                probabilities: { A: p, B: 1 - p },
+                logits: [0, 0],
+                flagged: p >= 0.5 ? ['A'] : ['B'],
+                triageScore: Math.abs(p - 0.5) * 2,
+                guard: { score: 0, suspect: false, reason: null },
+                timingsMs: { decode: 0, preprocess: 0, infer: 0, cam: 0 },
               },
             };
         onResult(result, i);
@@ -51,7 +65,11 @@ function fakeClassifier(m: JobModelInfo, log: string[], onEach?: (count: number)
 function folder(n: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'denseray-runjob-'));
   mkdirSync(join(dir, 'sub'));
-  for (let i = 0; i < n; i++) writeFileSync(join(dir, i % 3 ? 'sub' : '', `img${String(i).padStart(3, '0')}.png`), Buffer.concat([PNG_SIGNATURE, Buffer.from(`image ${i}`)]));
+  for (let i = 0; i < n; i++)
+    writeFileSync(
+      join(dir, i % 3 ? 'sub' : '', `img${String(i).padStart(3, '0')}.png`),
+      Buffer.concat([PNG_SIGNATURE, Buffer.from(`image ${i}`)]),
+    );
   writeFileSync(join(dir, 'bad-stream.png'), Buffer.concat([PNG_SIGNATURE, Buffer.from('bad')]));
   writeFileSync(join(dir, 'sub', 'copy-of-0.png'), Buffer.concat([PNG_SIGNATURE, Buffer.from('image 0')]));
   writeFileSync(join(dir, 'notes.txt'), 'not an image');

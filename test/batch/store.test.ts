@@ -14,17 +14,45 @@ import { migrate, MIGRATIONS, SCHEMA_VERSION } from '../../app/node/domain/store
 import type { StudyOutcome, WorkItem } from '../../app/node/domain/store/result-ledger.ts';
 import { StudyStore } from '../../app/node/domain/store/study-store.ts';
 
-const MODEL: JobModelInfo = { id: 'm', name: 'm', version: '1', arch: 'densenet121', sha256: 'a'.repeat(64), demo: true, labels: ['A', 'B'], thresholds: { A: 0.5, B: 0.5 } };
+const MODEL: JobModelInfo = {
+  id: 'm',
+  name: 'm',
+  version: '1',
+  arch: 'densenet121',
+  sha256: 'a'.repeat(64),
+  demo: true,
+  labels: ['A', 'B'],
+  thresholds: { A: 0.5, B: 0.5 },
+};
 
 function studyFile(path: string, sha: string, sop?: string): StudyFile {
-  return { kind: 'study', path, size: 10, mtimeMs: 1000, sha256: sha, format: sop ? 'dicom' : 'png', identity: sop ? { sopInstanceUid: sop, patientId: 'P' } : {} };
+  return {
+    kind: 'study',
+    path,
+    size: 10,
+    mtimeMs: 1000,
+    sha256: sha,
+    format: sop ? 'dicom' : 'png',
+    identity: sop ? { sopInstanceUid: sop, patientId: 'P' } : {},
+  };
 }
 
 const ok = (a: number): StudyOutcome => ({
-  ok: true, probabilities: { A: a, B: 0.1 }, flagged: a >= 0.5 ? ['A'] : [], triageScore: a - 0.5, guard: { score: 0, suspect: false, reason: null },
-  cam: null, thumbnail: null, timingsMs: { decode: 1, preprocess: 1, infer: 1, cam: 0 },
+  ok: true,
+  probabilities: { A: a, B: 0.1 },
+  flagged: a >= 0.5 ? ['A'] : [],
+  triageScore: a - 0.5,
+  guard: { score: 0, suspect: false, reason: null },
+  cam: null,
+  thumbnail: null,
+  timingsMs: { decode: 1, preprocess: 1, infer: 1, cam: 0 },
 });
-const broken = (copySpecific: boolean): StudyOutcome => ({ ok: false, code: copySpecific ? 'DICOM_TRUNCATED' : 'MODALITY_NOT_SUPPORTED', message: 'x', copySpecific });
+const broken = (copySpecific: boolean): StudyOutcome => ({
+  ok: false,
+  code: copySpecific ? 'DICOM_TRUNCATED' : 'MODALITY_NOT_SUPPORTED',
+  message: 'x',
+  copySpecific,
+});
 
 function setup(files: CatalogEntry[]) {
   const store = StudyStore.open(':memory:');
@@ -122,7 +150,11 @@ describe('result ledger', () => {
   });
 
   it('a copy-specific failure tries the next copy of the image; the last copy decides', () => {
-    const { store, jobId, modelKey } = setup([studyFile('/in/bad.dcm', 'h1', '9.9'), studyFile('/in/good.dcm', 'h2', '9.9'), studyFile('/in/ct.dcm', 'h3', '8.8')]);
+    const { store, jobId, modelKey } = setup([
+      studyFile('/in/bad.dcm', 'h1', '9.9'),
+      studyFile('/in/good.dcm', 'h2', '9.9'),
+      studyFile('/in/ct.dcm', 'h3', '8.8'),
+    ]);
     const [first, ct] = store.results.pending(jobId, modelKey, 0, 10) as [WorkItem, WorkItem];
     expect(first.path).toBe('/in/bad.dcm');
     expect(store.results.commit(jobId, modelKey, first, broken(true))).toBe('retry-another-copy');
@@ -180,13 +212,43 @@ describe('thumbnails', () => {
 
 describe('ranking', () => {
   const row = (studyId: number, status: 'ok' | 'error' | 'pending', triage: number | null, probs: Record<string, number> | null) => ({
-    studyId, file: `${studyId}`, copies: 1, format: 'png' as const, patientId: null, studyInstanceUid: null, seriesInstanceUid: null, sopInstanceUid: null,
-    studyDate: null, modality: null, viewPosition: null, status, triageScore: triage, probabilities: probs, flagged: [], inputSuspect: false, inputSuspectReason: null, error: null,
+    studyId,
+    file: `${studyId}`,
+    copies: 1,
+    format: 'png' as const,
+    patientId: null,
+    studyInstanceUid: null,
+    seriesInstanceUid: null,
+    sopInstanceUid: null,
+    studyDate: null,
+    modality: null,
+    viewPosition: null,
+    status,
+    triageScore: triage,
+    probabilities: probs,
+    flagged: [],
+    inputSuspect: false,
+    inputSuspectReason: null,
+    error: null,
   });
   const suspect = { ...row(6, 'ok', 0.99, { A: 0.99, B: 0.99 }), inputSuspect: true };
-  const rows = [row(1, 'ok', 0.1, { A: 0.9, B: 0.2 }), row(2, 'error', null, null), suspect, row(3, 'ok', 0.4, { A: 0.3, B: 0.8 }), row(4, 'ok', 0.4, { A: 0.5, B: 0.1 }), row(5, 'pending', null, null)];
+  const rows = [
+    row(1, 'ok', 0.1, { A: 0.9, B: 0.2 }),
+    row(2, 'error', null, null),
+    suspect,
+    row(3, 'ok', 0.4, { A: 0.3, B: 0.8 }),
+    row(4, 'ok', 0.4, { A: 0.5, B: 0.1 }),
+    row(5, 'pending', null, null),
+  ];
   it('triage score first, ties in walk order; then input-suspect films, errors, pending', () => {
-    expect(rankRows(rows, 'triage').map((r) => [r.rank, r.studyId])).toEqual([[1, 3], [2, 4], [3, 1], [4, 6], [5, 2], [6, 5]]);
+    expect(rankRows(rows, 'triage').map((r) => [r.rank, r.studyId])).toEqual([
+      [1, 3],
+      [2, 4],
+      [3, 1],
+      [4, 6],
+      [5, 2],
+      [6, 5],
+    ]);
   });
   it('by one finding or by the highest probability', () => {
     expect(rankRows(rows, 'finding:B').map((r) => r.studyId)).toEqual([3, 1, 4, 6, 2, 5]);

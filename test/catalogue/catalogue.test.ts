@@ -7,8 +7,42 @@ import { trainedOutputs } from '../../app/node/domain/catalogue/catalogue-manife
 /** The shipped catalogue: valid, consistent, and holding the values read from the publishers' code. */
 const loaded = loadCatalogue();
 const byName = new Map(loaded.catalogue.models.map((e) => [e.name, e]));
-const DEFAULT_PATHOLOGIES = ['Atelectasis', 'Consolidation', 'Infiltration', 'Pneumothorax', 'Edema', 'Emphysema', 'Fibrosis', 'Effusion', 'Pneumonia', 'Pleural_Thickening', 'Cardiomegaly', 'Nodule', 'Mass', 'Hernia', 'Lung Lesion', 'Fracture', 'Lung Opacity', 'Enlarged Cardiomediastinum'];
-const CHEXNET14 = ['Atelectasis', 'Cardiomegaly', 'Effusion', 'Infiltration', 'Mass', 'Nodule', 'Pneumonia', 'Pneumothorax', 'Consolidation', 'Edema', 'Emphysema', 'Fibrosis', 'Pleural_Thickening', 'Hernia'];
+const DEFAULT_PATHOLOGIES = [
+  'Atelectasis',
+  'Consolidation',
+  'Infiltration',
+  'Pneumothorax',
+  'Edema',
+  'Emphysema',
+  'Fibrosis',
+  'Effusion',
+  'Pneumonia',
+  'Pleural_Thickening',
+  'Cardiomegaly',
+  'Nodule',
+  'Mass',
+  'Hernia',
+  'Lung Lesion',
+  'Fracture',
+  'Lung Opacity',
+  'Enlarged Cardiomediastinum',
+];
+const CHEXNET14 = [
+  'Atelectasis',
+  'Cardiomegaly',
+  'Effusion',
+  'Infiltration',
+  'Mass',
+  'Nodule',
+  'Pneumonia',
+  'Pneumothorax',
+  'Consolidation',
+  'Edema',
+  'Emphysema',
+  'Fibrosis',
+  'Pleural_Thickening',
+  'Hernia',
+];
 
 describe('the shipped catalogue', () => {
   it('lists the seven TorchXRayVision DenseNets and both CheXNet reproductions', () => {
@@ -24,13 +58,23 @@ describe('the shipped catalogue', () => {
       expect(e.outputs.length, e.name).toBe(18);
       e.outputs.forEach((o, i) => expect([DEFAULT_PATHOLOGIES[i], ''], `${e.name} ${i}`).toContain(o));
       expect(e.network).toEqual({ arch: 'densenet121', inChannels: 1 });
-      expect(e.preprocessing).toMatchObject({ size: 224, crop: 'center-square-xrv', resize: 'skimage-linear', channels: 1, mean: [0.5], std: [1 / 2048] });
+      expect(e.preprocessing).toMatchObject({
+        size: 224,
+        crop: 'center-square-xrv',
+        resize: 'skimage-linear',
+        channels: 1,
+        mean: [0.5],
+        std: [1 / 2048],
+      });
       expect(e.calibration.kind).toBe('op-norm');
       expect(e.file.layout).toBe('module');
     }
     expect(byName.get('densenet121-res224-all')!.outputs).toEqual(DEFAULT_PATHOLOGIES);
     expect(trainedOutputs(byName.get('densenet121-res224-nih')!)).toHaveLength(14);
-    expect(trainedOutputs(byName.get('densenet121-res224-rsna')!).map((i) => DEFAULT_PATHOLOGIES[i])).toEqual(['Pneumonia', 'Lung Opacity']);
+    expect(trainedOutputs(byName.get('densenet121-res224-rsna')!).map((i) => DEFAULT_PATHOLOGIES[i])).toEqual([
+      'Pneumonia',
+      'Lung Opacity',
+    ]);
     const nih = byName.get('densenet121-res224-nih')!.calibration;
     expect(nih.kind === 'op-norm' && nih.opThresholds[4]).toBe(0.00045666535); // Edema, as in models.py
   });
@@ -40,7 +84,14 @@ describe('the shipped catalogue', () => {
     const ar = byName.get('chexnet-arnoweng')!;
     for (const e of [jr, ar]) {
       expect(e.outputs).toEqual(CHEXNET14);
-      expect(e.preprocessing).toMatchObject({ size: 224, resize: 'pil-bilinear', crop: 'center-after-resize', channels: 3, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] });
+      expect(e.preprocessing).toMatchObject({
+        size: 224,
+        resize: 'pil-bilinear',
+        crop: 'center-after-resize',
+        channels: 3,
+        mean: [0.485, 0.456, 0.406],
+        std: [0.229, 0.224, 0.225],
+      });
       expect(e.file.gitBlobSha1).toMatch(/^[0-9a-f]{40}$/);
       expect(e.url).toContain(e.sources[0]!.commit!);
     }
@@ -64,7 +115,12 @@ describe('the shipped catalogue', () => {
 describe('download progress line', () => {
   it('shows the bar, MB done/total, rate and ETA', async () => {
     const { downloadProgressLine } = await import('../../app/node/domain/catalogue/progress-text.ts');
-    const line = downloadProgressLine({ name: 'x', phase: 'download', receivedBytes: 10 * 1024 * 1024, totalBytes: 20 * 1024 * 1024 }, 2000, 0, 10);
+    const line = downloadProgressLine(
+      { name: 'x', phase: 'download', receivedBytes: 10 * 1024 * 1024, totalBytes: 20 * 1024 * 1024 },
+      2000,
+      0,
+      10,
+    );
     expect(line).toBe('x [#####-----] 10.0/20.0 MB 5.0 MB/s ETA 2s');
   });
 });

@@ -91,19 +91,27 @@ describe('fetch end to end', () => {
     expect(readdirSync(join(store.dataDir, 'downloads'))).toEqual([]); // the original is not kept twice
   });
 
-  it.each(['densenet121-res224-nih', 'chexnet-jrzech', 'chexnet-arnoweng'])('catalogue entry %s fetches its family’s file', async (name) => {
-    const store = freshStore();
-    const entry = fixtureEntry(name, 'ok');
-    const result = await fetchCatalogueModel({ store, catalogue: catalogueOf(entry), pins: new PinRecord(store.dataDir), name });
-    expect(result.manifest.id).toBe(name);
-    expect(result.manifest.provenance.source).toContain(entry.url);
-  });
+  it.each(['densenet121-res224-nih', 'chexnet-jrzech', 'chexnet-arnoweng'])(
+    'catalogue entry %s fetches its family’s file',
+    async (name) => {
+      const store = freshStore();
+      const entry = fixtureEntry(name, 'ok');
+      const result = await fetchCatalogueModel({ store, catalogue: catalogueOf(entry), pins: new PinRecord(store.dataDir), name });
+      expect(result.manifest.id).toBe(name);
+      expect(result.manifest.provenance.source).toContain(entry.url);
+    },
+  );
 
   it('the API handlers list the catalogue, fetch with progress events, and mark the active model', async () => {
     const store = freshStore();
     const entry = fixtureEntry('chexnet-arnoweng', 'ok');
     const events: ApiEvent[] = [];
-    const handlers = createCatalogueHandlers({ dataDir: store.dataDir, models: store, emit: (e) => events.push(e), catalogue: () => ({ catalogue: catalogueOf(entry), file: tinyCatalogue().file }) });
+    const handlers = createCatalogueHandlers({
+      dataDir: store.dataDir,
+      models: store,
+      emit: (e) => events.push(e),
+      catalogue: () => ({ catalogue: catalogueOf(entry), file: tinyCatalogue().file }),
+    });
     expect((await handlers['catalogue.list']())[0]).toMatchObject({ pin: 'unpinned', installedId: null, active: false });
     await handlers['catalogue.fetch']({ name: entry.name, activate: true });
     const phases = events.map((e) => (e.payload as FetchProgress).phase);
@@ -119,7 +127,12 @@ describe('fetch failures', () => {
     const store = freshStore();
     const entry = fixtureEntry('chexnet-jrzech', 'cut');
     const before = server.ranges.length;
-    const result = await fetchCatalogueModel({ store, catalogue: catalogueOf(entry), pins: new PinRecord(store.dataDir), name: entry.name });
+    const result = await fetchCatalogueModel({
+      store,
+      catalogue: catalogueOf(entry),
+      pins: new PinRecord(store.dataDir),
+      name: entry.name,
+    });
     expect(result.resumed).toBe(true);
     const half = files.get(expected.files['chexnet-jrzech'][0]!)!.length >> 1;
     expect(server.ranges.slice(before)).toEqual(['', `bytes=${half}-`]);
@@ -130,7 +143,9 @@ describe('fetch failures', () => {
     const store = freshStore();
     const genuine = files.get(expected.files['chexnet-arnoweng'][0]!)!;
     const entry = fixtureEntry('chexnet-arnoweng', 'corrupt', genuine);
-    expect(await codeOf(fetchCatalogueModel({ store, catalogue: catalogueOf(entry), pins: new PinRecord(store.dataDir), name: entry.name }))).toBe('CHECKSUM_MISMATCH');
+    expect(
+      await codeOf(fetchCatalogueModel({ store, catalogue: catalogueOf(entry), pins: new PinRecord(store.dataDir), name: entry.name })),
+    ).toBe('CHECKSUM_MISMATCH');
     expect(readdirSync(join(store.dataDir, 'downloads'))).toEqual([]);
     expect(store.has(entry.name)).toBe(false);
     expect(existsSync(join(store.modelsDir)) ? readdirSync(store.modelsDir) : []).toEqual([]);
@@ -151,19 +166,28 @@ describe('fetch failures', () => {
   it('a 404 gives DOWNLOAD_NOT_FOUND', async () => {
     const store = freshStore();
     const entry = { ...fixtureEntry('chexnet-jrzech', 'ok'), url: server.url('ok', 'no-such-file.pth') };
-    expect(await codeOf(fetchCatalogueModel({ store, catalogue: catalogueOf(entry), pins: new PinRecord(store.dataDir), name: entry.name }))).toBe('DOWNLOAD_NOT_FOUND');
+    expect(
+      await codeOf(fetchCatalogueModel({ store, catalogue: catalogueOf(entry), pins: new PinRecord(store.dataDir), name: entry.name })),
+    ).toBe('DOWNLOAD_NOT_FOUND');
   });
 
   it('an unreachable host gives NETWORK_OFFLINE', async () => {
     const store = freshStore();
     const entry = { ...fixtureEntry('chexnet-jrzech', 'ok'), url: `http://127.0.0.1:${await closedPort()}/weights.pth` };
-    expect(await codeOf(fetchCatalogueModel({ store, catalogue: catalogueOf(entry), pins: new PinRecord(store.dataDir), name: entry.name }))).toBe('NETWORK_OFFLINE');
+    expect(
+      await codeOf(fetchCatalogueModel({ store, catalogue: catalogueOf(entry), pins: new PinRecord(store.dataDir), name: entry.name })),
+    ).toBe('NETWORK_OFFLINE');
   });
 
   it('cancel stops a running fetch with CANCELLED and keeps the partial file to resume', async () => {
     const store = freshStore();
     const entry = fixtureEntry('densenet121-res224-all', 'stall');
-    const handlers = createCatalogueHandlers({ dataDir: store.dataDir, models: store, emit: () => {}, catalogue: () => ({ catalogue: catalogueOf(entry), file: tinyCatalogue().file }) });
+    const handlers = createCatalogueHandlers({
+      dataDir: store.dataDir,
+      models: store,
+      emit: () => {},
+      catalogue: () => ({ catalogue: catalogueOf(entry), file: tinyCatalogue().file }),
+    });
     const running = handlers['catalogue.fetch']({ name: entry.name });
     await new Promise((r) => setTimeout(r, 300));
     expect(await handlers['catalogue.cancel']({ name: entry.name })).toEqual({ cancelled: true });

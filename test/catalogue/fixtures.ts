@@ -39,7 +39,11 @@ export function tinyCatalogue(urlFor?: (entry: CatalogueEntry) => string): Loade
       ...e,
       file,
       url: urlFor ? urlFor(e) : e.url,
-      network: { arch: 'custom', inChannels: e.network.inChannels, spec: { growthRate: t.growth_rate, blockConfig: t.block_config, numInitFeatures: t.num_init_features, bnSize: t.bn_size } },
+      network: {
+        arch: 'custom',
+        inChannels: e.network.inChannels,
+        spec: { growthRate: t.growth_rate, blockConfig: t.block_config, numInitFeatures: t.num_init_features, bnSize: t.bn_size },
+      },
     };
   });
   const catalogue: Catalogue = { ...real.catalogue, models };

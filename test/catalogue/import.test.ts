@@ -21,18 +21,21 @@ const freshStore = (): ModelStore => new ModelStore(join(root, `data-${n++}`));
 const { catalogue } = tinyCatalogue();
 const fixture = (family: keyof typeof expected.files): string => join(fixtureDir, expected.files[family][0]!);
 
-
 describe('recognising a carried file', () => {
   it('by structure: the CheXNet layouts are unique', () => {
     const store = freshStore();
     const pins = new PinRecord(store.dataDir);
-    for (const [family, name] of [['chexnet-jrzech', 'chexnet-jrzech'], ['chexnet-arnoweng', 'chexnet-arnoweng']] as const) {
+    for (const [family, name] of [
+      ['chexnet-jrzech', 'chexnet-jrzech'],
+      ['chexnet-arnoweng', 'chexnet-arnoweng'],
+    ] as const) {
       const r = installCatalogueFile({ store, catalogue, pins, file: fixture(family) });
       expect([r.entry.name, r.recognisedBy]).toEqual([name, 'structure']);
     }
     const legacy = join(fixtureDir, expected.files['chexnet-jrzech'][0]!);
     const zip = join(fixtureDir, expected.files['chexnet-jrzech'][1]!);
-    for (const f of [legacy, zip]) expect(recognise(catalogue, readFileSync(f), identify(readFileSync(f)), pins, f)?.entry.name).toBe('chexnet-jrzech');
+    for (const f of [legacy, zip])
+      expect(recognise(catalogue, readFileSync(f), identify(readFileSync(f)), pins, f)?.entry.name).toBe('chexnet-jrzech');
   });
 
   it('the seven TorchXRayVision weights share one structure: ambiguous without --as, then known by the sha256 recorded on import', () => {
@@ -41,7 +44,9 @@ describe('recognising a carried file', () => {
     const e = thrown(() => installCatalogueFile({ store, catalogue, pins, file: fixture('torchxrayvision') }));
     expect(e.code).toBe('INVALID_ARGUMENT');
     expect(e.details?.candidates).toHaveLength(7);
-    expect(installCatalogueFile({ store, catalogue, pins, file: fixture('torchxrayvision'), as: 'densenet121-res224-rsna' }).pin).toBe('recorded');
+    expect(installCatalogueFile({ store, catalogue, pins, file: fixture('torchxrayvision'), as: 'densenet121-res224-rsna' }).pin).toBe(
+      'recorded',
+    );
     const again = installCatalogueFile({ store, catalogue, pins, file: fixture('torchxrayvision') });
     expect([again.entry.name, again.recognisedBy, again.pin]).toEqual(['densenet121-res224-rsna', 'sha256', 'recorded']);
     expect(again.model.manifest.labels).toEqual(['Pneumonia', 'Lung Opacity']);
@@ -54,15 +59,36 @@ describe('recognising a carried file', () => {
 
   it('--as with the wrong network is refused and installs nothing', () => {
     const store = freshStore();
-    const e = thrown(() => installCatalogueFile({ store, catalogue, pins: new PinRecord(store.dataDir), file: fixture('torchxrayvision'), as: 'chexnet-jrzech' }));
+    const e = thrown(() =>
+      installCatalogueFile({
+        store,
+        catalogue,
+        pins: new PinRecord(store.dataDir),
+        file: fixture('torchxrayvision'),
+        as: 'chexnet-jrzech',
+      }),
+    );
     expect(e.code).toBe('WEIGHTS_MISMATCH');
     expect(store.list()).toEqual([]);
   });
 
   it('--as with bytes that differ from a pinned sha256 is CHECKSUM_MISMATCH', () => {
     const store = freshStore();
-    const pinned = { ...catalogue, models: catalogue.models.map((m) => (m.name === 'chexnet-arnoweng' ? { ...m, file: { ...m.file, sha256: 'a'.repeat(64) } } : m)) };
-    expect(thrown(() => installCatalogueFile({ store, catalogue: pinned, pins: new PinRecord(store.dataDir), file: fixture('chexnet-arnoweng'), as: 'chexnet-arnoweng' })).code).toBe('CHECKSUM_MISMATCH');
+    const pinned = {
+      ...catalogue,
+      models: catalogue.models.map((m) => (m.name === 'chexnet-arnoweng' ? { ...m, file: { ...m.file, sha256: 'a'.repeat(64) } } : m)),
+    };
+    expect(
+      thrown(() =>
+        installCatalogueFile({
+          store,
+          catalogue: pinned,
+          pins: new PinRecord(store.dataDir),
+          file: fixture('chexnet-arnoweng'),
+          as: 'chexnet-arnoweng',
+        }),
+      ).code,
+    ).toBe('CHECKSUM_MISMATCH');
   });
 });
 
@@ -72,7 +98,10 @@ describe('denseray models (CLI)', () => {
     const server = await startLoopback(new Map([[file, readFileSync(join(fixtureDir, file))]]));
     try {
       const mirror = join(root, 'mirror-catalogue.json');
-      writeFileSync(mirror, JSON.stringify(tinyCatalogue((e) => server.url('ok', e.family === 'chexnet-arnoweng' ? file : 'absent')).catalogue));
+      writeFileSync(
+        mirror,
+        JSON.stringify(tinyCatalogue((e) => server.url('ok', e.family === 'chexnet-arnoweng' ? file : 'absent')).catalogue),
+      );
       process.env.DENSERAY_CATALOGUE = mirror;
       const dataDir = join(root, 'cli');
       const list = await runCli(['models', 'catalogue', '--json'], { dataDir });

@@ -19,7 +19,13 @@ const cases = catalogue.models.flatMap((e) => expected.files[e.family].map((file
 describe('catalogue entries against their families’ PyTorch outputs', () => {
   it.each(cases)('%s from %s', async (name, file) => {
     const store = new ModelStore(join(dataDir, `${name}-${file}`));
-    const installed = installCatalogueFile({ store, catalogue, pins: new PinRecord(store.dataDir), file: join(fixtureDir, file), as: name });
+    const installed = installCatalogueFile({
+      store,
+      catalogue,
+      pins: new PinRecord(store.dataDir),
+      file: join(fixtureDir, file),
+      as: name,
+    });
     expect(installed.model.manifest.id).toBe(name);
     const engine = await openEngine({ dataDir: store.dataDir, modelId: name, backend: 'onnx', threads: 1 });
     try {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Preprocessing } from '../../app/common/manifest.ts';
-import { roundHalfEven, shorterSideSize, torchvisionCenterRegion, xrvCenterRegion } from '../../app/node/domain/imaging/declared/crop-rules.ts';
+import {
+  roundHalfEven,
+  shorterSideSize,
+  torchvisionCenterRegion,
+  xrvCenterRegion,
+} from '../../app/node/domain/imaging/declared/crop-rules.ts';
 import { resizePilBilinear8 } from '../../app/node/domain/imaging/declared/pil-resize.ts';
 import { resizeSkimageLinear } from '../../app/node/domain/imaging/declared/skimage-resize.ts';
 import { opNorm } from '../../app/node/domain/model/op-norm.ts';
@@ -29,7 +34,9 @@ describe('resize kinds', () => {
     expect(constant.every((v) => v === 100)).toBe(true);
     const ramp = Float32Array.from({ length: 8 * 8 }, (_, i) => (i % 8) * 10 - 30);
     // skimage.transform.resize(ramp, (4, 4), mode='constant', preserve_range=True)[0]
-    expect(Array.from(resizeSkimageLinear(ramp, 8, 8, 4, 4, 0).subarray(0, 4)).map((v) => Math.round(v * 1e4) / 1e4)).toEqual(SKIMAGE_RAMP_ROW0);
+    expect(Array.from(resizeSkimageLinear(ramp, 8, 8, 4, 4, 0).subarray(0, 4)).map((v) => Math.round(v * 1e4) / 1e4)).toEqual(
+      SKIMAGE_RAMP_ROW0,
+    );
   });
 
   it('pil-bilinear: halving uses a 4-tap triangle in 8-bit fixed point (Pillow 9.4 values)', () => {

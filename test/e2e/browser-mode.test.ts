@@ -15,7 +15,11 @@ import { REPO_ROOT, startServe, type ServeProcess } from './serve-process.ts';
 const SHARED = join(REPO_ROOT, '..', 'shared', 'data');
 const SHOTS = join(REPO_ROOT, 'test-results', 'e2e');
 const PNGS = ['00000284_000.png', '00000574_000.png', '00000801_000.png'];
-const DICOMS = ['cxr_dx_mono2_12in16_rescale_voi_explicit_le.dcm', 'cxr_dx_mono1_8bit_explicit_le.dcm', 'ct_small_mono2_16s_explicit_le.dcm'];
+const DICOMS = [
+  'cxr_dx_mono2_12in16_rescale_voi_explicit_le.dcm',
+  'cxr_dx_mono1_8bit_explicit_le.dcm',
+  'ct_small_mono2_16s_explicit_le.dcm',
+];
 const SCORABLE = PNGS.length + DICOMS.length - 1; // the CT opens in the viewer but is not scored
 const haveInputs = existsSync(CHROMIUM) && existsSync(join(SHARED, 'dicom'));
 // A developer without Chromium may skip; CI (which installs it) must not pass by skipping.
@@ -86,7 +90,9 @@ describe.skipIf(!haveInputs)('browser mode in Chromium', () => {
     await page.getByTestId('open-path-input').fill(join(work, 'studies'));
     await page.getByTestId('open-path-submit').click();
     // (Polling from here: the page's CSP forbids the eval that page.waitForFunction would need.)
-    await expect.poll(() => page.locator('[data-testid="worklist-row"][data-score]').count(), { timeout: 90_000, interval: 250 }).toBe(SCORABLE);
+    await expect
+      .poll(() => page.locator('[data-testid="worklist-row"][data-score]').count(), { timeout: 90_000, interval: 250 })
+      .toBe(SCORABLE);
     await expect(page.getByTestId('demo-badge').isVisible()).resolves.toBe(true);
 
     const scores = await page.$$eval('[data-testid="worklist-row"]', (rows) => rows.map((r) => r.getAttribute('data-score')));
@@ -175,25 +181,40 @@ interface RawResponse {
 
 function raw(path: string, options: { method?: string; headers?: Record<string, string>; body?: Uint8Array } = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: serve.port, path, method: options.method ?? 'GET', headers: { Host: `127.0.0.1:${serve.port}`, ...options.headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, type: res.headers['content-type'], body: Buffer.concat(chunks) }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: serve.port,
+        path,
+        method: options.method ?? 'GET',
+        headers: { Host: `127.0.0.1:${serve.port}`, ...options.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, type: res.headers['content-type'], body: Buffer.concat(chunks) }));
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
 }
 
 function errorOf(response: RawResponse): { code: string; message: string } {
-  const value = (response.type === WIRE_CONTENT_TYPE ? decodeEnvelope(new Uint8Array(response.body)) : JSON.parse(response.body.toString())) as { ok: boolean; error: { code: string; message: string } };
+  const value = (
+    response.type === WIRE_CONTENT_TYPE ? decodeEnvelope(new Uint8Array(response.body)) : JSON.parse(response.body.toString())
+  ) as { ok: boolean; error: { code: string; message: string } };
   expect(value.ok).toBe(false);
   return value.error;
 }
 
 describe.skipIf(!haveInputs)('browser mode refuses what it should', () => {
   const call = (method: string, payload: unknown, headers: Record<string, string> = { Authorization: `Bearer ${serve.token}` }) =>
-    raw(`/api/call/${method}`, { method: 'POST', headers: { 'Content-Type': WIRE_CONTENT_TYPE, ...headers }, body: encodeEnvelope(payload) });
+    raw(`/api/call/${method}`, {
+      method: 'POST',
+      headers: { 'Content-Type': WIRE_CONTENT_TYPE, ...headers },
+      body: encodeEnvelope(payload),
+    });
 
   it('answers a proper call', async () => {
     const response = await call('app.about', {});
@@ -226,7 +247,11 @@ describe.skipIf(!haveInputs)('browser mode refuses what it should', () => {
       expect(response.status).toBe(400);
       expect(errorOf(response).code).toBe('INVALID_ARGUMENT');
     }
-    const garbage = await raw('/api/call/app.about', { method: 'POST', headers: { 'Content-Type': WIRE_CONTENT_TYPE, Authorization: `Bearer ${serve.token}` }, body: new Uint8Array([255, 255, 255, 255, 1, 2]) });
+    const garbage = await raw('/api/call/app.about', {
+      method: 'POST',
+      headers: { 'Content-Type': WIRE_CONTENT_TYPE, Authorization: `Bearer ${serve.token}` },
+      body: new Uint8Array([255, 255, 255, 255, 1, 2]),
+    });
     expect(garbage.status).toBe(400);
     expect(errorOf(garbage).code).toBe('INVALID_ARGUMENT');
     const unknownStudy = await call('studies.tags', { id: 'szzzz' });
@@ -237,7 +262,7 @@ describe.skipIf(!haveInputs)('browser mode refuses what it should', () => {
   it('refuses another Host (DNS rebinding) and serves nothing outside the renderer', async () => {
     const rebound = await raw('/', { headers: { Host: 'evil.example:80', Authorization: `Bearer ${serve.token}` } });
     expect(rebound.status).toBe(403);
-    const escape = await raw('/..%2f..%2fpackage.json', { headers: { Authorization: `Bearer ${serve.token}` } });
-    expect(escape.status).toBe(404);
+    const traversal = await raw('/..%2f..%2fpackage.json', { headers: { Authorization: `Bearer ${serve.token}` } });
+    expect(traversal.status).toBe(404);
   });
 });

@@ -16,7 +16,14 @@ function newestMtime(dir: string): number {
 export function buildRendererIfNeeded(): void {
   const index = join(REPO_ROOT, 'dist', 'renderer', 'index.html');
   const built = existsSync(index) ? statSync(index).mtimeMs : 0;
-  const sources = Math.max(newestMtime(join(REPO_ROOT, 'renderer')), newestMtime(join(REPO_ROOT, 'app', 'common')), statSync(join(REPO_ROOT, 'vite.config.ts')).mtimeMs);
+  const sources = Math.max(
+    newestMtime(join(REPO_ROOT, 'renderer')),
+    newestMtime(join(REPO_ROOT, 'app', 'common')),
+    statSync(join(REPO_ROOT, 'vite.config.ts')).mtimeMs,
+  );
   if (built > sources) return;
-  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
 }

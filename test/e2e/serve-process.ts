@@ -17,7 +17,11 @@ export interface ServeProcess {
  * `env` adds variables for the server process (e.g. DENSERAY_CATALOGUE pointing at a test copy).
  */
 export async function startServe(dataDir: string, env: Record<string, string> = {}): Promise<ServeProcess> {
-  const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'denseray.mjs'), 'serve', '--data-dir', dataDir], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'denseray.mjs'), 'serve', '--data-dir', dataDir], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let output = '';
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {

@@ -30,8 +30,13 @@ let datasetImages: number;
 /** A tiny 0/1-label CSV (image, patient id, Effusion) over shared images, plus one row whose file is missing. */
 function writeDataset(dir: string): { csv: string; images: number } {
   mkdirSync(join(dir, 'img'), { recursive: true });
-  const rows = readFileSync(join(SHARED, 'cxr', 'labels.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
-  const pick = (want: (labels: string) => boolean): string[][] => rows.filter((r) => want(r[1]!) && existsSync(join(IMAGES256, r[0]!))).slice(0, 8);
+  const rows = readFileSync(join(SHARED, 'cxr', 'labels.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
+  const pick = (want: (labels: string) => boolean): string[][] =>
+    rows.filter((r) => want(r[1]!) && existsSync(join(IMAGES256, r[0]!))).slice(0, 8);
   const chosen = [...pick((l) => l.split('|').includes('Effusion')), ...pick((l) => l === 'No Finding')];
   const lines = ['image,patient_id,Effusion'];
   for (const r of chosen) {
@@ -115,7 +120,9 @@ describe.skipIf(!haveInputs)('work screens in Chromium', () => {
     await expect(failed.textContent()).resolves.toContain('DICOM_PIXEL_DATA_SHORT');
     await expect(page.getByTestId('job-count').textContent()).resolves.toMatch(/^7 \/ 7/);
     await expect(page.getByTestId('job-errors').textContent()).resolves.toBe('1');
-    const scores = (await page.$$eval('[data-testid="job-row"][data-status="ok"]', (rows) => rows.map((r) => Number(r.getAttribute('data-score')))));
+    const scores = await page.$$eval('[data-testid="job-row"][data-status="ok"]', (rows) =>
+      rows.map((r) => Number(r.getAttribute('data-score'))),
+    );
     expect(scores).toEqual([...scores].sort((a, b) => b - a)); // ranked, most suspicious first
     await expect(page.getByTestId('job-item').first().textContent()).resolves.toContain('7/7 studies');
 
@@ -141,7 +148,9 @@ describe.skipIf(!haveInputs)('work screens in Chromium', () => {
     const summary = page.getByTestId('ft-summary');
     await summary.waitFor({ timeout: 60_000 });
     await expect(page.getByTestId('ft-summary-images').textContent()).resolves.toBe(String(datasetImages));
-    const sizes = await Promise.all(['train', 'validation', 'test'].map(async (s) => Number(await page.getByTestId(`ft-split-${s}`).locator('td').nth(1).textContent())));
+    const sizes = await Promise.all(
+      ['train', 'validation', 'test'].map(async (s) => Number(await page.getByTestId(`ft-split-${s}`).locator('td').nth(1).textContent())),
+    );
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(datasetImages);
     expect(sizes.every((n) => n > 0)).toBe(true);
     await expect(page.getByTestId('ft-split').textContent()).resolves.toContain('Effusion');
@@ -180,8 +189,12 @@ describe.skipIf(!haveInputs)('work screens in Chromium', () => {
     const entries = page.getByTestId('catalogue-entry');
     await entries.first().waitFor();
     expect(await entries.count()).toBeGreaterThanOrEqual(9);
-    await expect(page.locator('[data-testid="catalogue-entry"][data-name="densenet121-res224-all"] [data-testid="catalogue-licence"]').textContent()).resolves.toContain('Apache-2.0');
-    await expect(page.locator('[data-testid="catalogue-entry"][data-name="chexnet-jrzech"] [data-testid="catalogue-licence"]').textContent()).resolves.toContain('BSD-3-Clause');
+    await expect(
+      page.locator('[data-testid="catalogue-entry"][data-name="densenet121-res224-all"] [data-testid="catalogue-licence"]').textContent(),
+    ).resolves.toContain('Apache-2.0');
+    await expect(
+      page.locator('[data-testid="catalogue-entry"][data-name="chexnet-jrzech"] [data-testid="catalogue-licence"]').textContent(),
+    ).resolves.toContain('BSD-3-Clause');
     const pins = await page.$$eval('[data-testid="catalogue-pin"]', (cells) => cells.map((c) => c.textContent));
     expect(pins.filter((t) => t?.includes('unpinned')).length).toBeGreaterThan(0);
     await page.screenshot({ path: join(SHOTS, '15-catalogue.png') });

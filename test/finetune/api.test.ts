@@ -27,7 +27,12 @@ describe('finetune API handlers', () => {
     expect(summary.images).toBe(40);
     expect(summary.split.train.images + summary.split.val.images + summary.split.test.images).toBe(40);
 
-    const request = api['finetune.start'].request.parse({ data: csv, parentId: TINY_MODEL_ID, mode: 'head', hyperParameters: { epochs: 4, learningRate: 0.05 } });
+    const request = api['finetune.start'].request.parse({
+      data: csv,
+      parentId: TINY_MODEL_ID,
+      mode: 'head',
+      hyperParameters: { epochs: 4, learningRate: 0.05 },
+    });
     const { jobId } = await handlers['finetune.start'](request);
     await done;
     expect(events.every((e) => e.channel === FINETUNE_PROGRESS_CHANNEL)).toBe(true);

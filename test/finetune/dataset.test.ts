@@ -17,7 +17,8 @@ function syntheticItems(patients: number, seed: number): LabelledImage[] {
     // label 0 common (~40%), label 1 rare (~8%), decided per patient so stratification can work.
     const common = random.uniform() < 0.4 ? 1 : 0;
     const rare = random.uniform() < 0.08 ? 1 : 0;
-    for (let i = 0; i < images; i++) items.push({ file: `/x/p${p}_${i}.png`, name: `p${p}_${i}.png`, patientId: `P${p}`, targets: Uint8Array.of(common, rare) });
+    for (let i = 0; i < images; i++)
+      items.push({ file: `/x/p${p}_${i}.png`, name: `p${p}_${i}.png`, patientId: `P${p}`, targets: Uint8Array.of(common, rare) });
   }
   return items;
 }
@@ -62,7 +63,12 @@ describe('reading datasets', () => {
     expect(all.items).toHaveLength(528);
     expect(all.labels).toHaveLength(14);
     expect(all.patientIds).toBe('column');
-    const toy = readDataset({ data: shared('cxr', 'labels.csv'), images: shared('cxr', 'images256'), labels: ['Effusion'], keep: 'labelled-or-no-finding' });
+    const toy = readDataset({
+      data: shared('cxr', 'labels.csv'),
+      images: shared('cxr', 'images256'),
+      labels: ['Effusion'],
+      keep: 'labelled-or-no-finding',
+    });
     expect(toy.items).toHaveLength(69 + 85);
     expect(toy.items.filter((i) => i.targets[0] === 1)).toHaveLength(69);
   });
@@ -75,7 +81,16 @@ describe('reading datasets', () => {
     writeFileSync(join(dir, 'notes.png'), 'this is text');
     writeFileSync(
       join(dir, 'labels.csv'),
-      ['path,patient_id,Effusion,Mass,age', 'ok1.png,A,1,0,50', 'ok2.png,B,0,1,61', 'gone.png,C,1,0,70', 'notes.png,D,0,0,40', 'ok1.png,A,1,0,50', 'ok2.png,E,maybe,0,33', ''].join('\n'),
+      [
+        'path,patient_id,Effusion,Mass,age',
+        'ok1.png,A,1,0,50',
+        'ok2.png,B,0,1,61',
+        'gone.png,C,1,0,70',
+        'notes.png,D,0,0,40',
+        'ok1.png,A,1,0,50',
+        'ok2.png,E,maybe,0,33',
+        '',
+      ].join('\n'),
     );
     const ds = await prepareDataset({ data: join(dir, 'labels.csv'), valFraction: 0.34, testFraction: 0 });
     expect(ds.labels).toEqual(['Effusion', 'Mass']); // `age` is not 0/1, so not a label

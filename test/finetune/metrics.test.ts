@@ -46,7 +46,15 @@ describe('thresholds', () => {
 
   it('operating point counts calls at score ≥ threshold', () => {
     // ≥0.4: 0.4 (neg) and 0.8 (pos) are called → TP1 FP1 TN1 FN1
-    expect(operatingPoint(scores, labels, 0.4)).toMatchObject({ tp: 1, fp: 1, tn: 1, fn: 1, sensitivity: 0.5, specificity: 0.5, precision: 0.5 });
+    expect(operatingPoint(scores, labels, 0.4)).toMatchObject({
+      tp: 1,
+      fp: 1,
+      tn: 1,
+      fn: 1,
+      sensitivity: 0.5,
+      specificity: 0.5,
+      precision: 0.5,
+    });
   });
 
   it("Youden's J picks the highest threshold among the best J", () => {
@@ -55,9 +63,14 @@ describe('thresholds', () => {
   });
 
   it('target sensitivity picks the highest threshold reaching it', () => {
-    expect(selectThreshold(scores, labels, { kind: 'target-sensitivity', sensitivity: 1 })).toMatchObject({ threshold: 0.35, specificity: 0.5 });
+    expect(selectThreshold(scores, labels, { kind: 'target-sensitivity', sensitivity: 1 })).toMatchObject({
+      threshold: 0.35,
+      specificity: 0.5,
+    });
     expect(selectThreshold(scores, labels, { kind: 'target-sensitivity', sensitivity: 0.5 }).threshold).toBe(0.8);
-    expect(chooseThresholds([0.1, 0.9, 0.4, 0.2, 0.35, 0.3, 0.8, 0.7], [0, 1, 0, 0, 1, 0, 1, 1], 2, { kind: 'youden' })).toEqual([0.8, 0.7]);
+    expect(chooseThresholds([0.1, 0.9, 0.4, 0.2, 0.35, 0.3, 0.8, 0.7], [0, 1, 0, 0, 1, 0, 1, 1], 2, { kind: 'youden' })).toEqual([
+      0.8, 0.7,
+    ]);
   });
 });
 

@@ -8,7 +8,13 @@ describe('cancel, resume and the learning-rate range test (tiny net, head mode)'
   const dataDir = tempDir('ft-resume');
   installTinyModel(dataDir);
   const csv = writeBrightnessDataset(tempDir('ft-resume-data'), 30, 11);
-  const request = { data: csv, parentId: TINY_MODEL_ID, mode: 'head' as const, seed: 5, hyperParameters: { epochs: 5, batchSize: 8, learningRate: 0.02, patience: 100 } };
+  const request = {
+    data: csv,
+    parentId: TINY_MODEL_ID,
+    mode: 'head' as const,
+    seed: 5,
+    hyperParameters: { epochs: 5, batchSize: 8, learningRate: 0.02, patience: 100 },
+  };
 
   it('cancel keeps the best epoch as a model; resume continues from the last checkpoint exactly as an uninterrupted run', async () => {
     const straight = await runFinetune({ dataDir, request });

@@ -19,7 +19,15 @@ describe('fine-tuning a tiny DenseNet on a problem with a known answer', () => {
     const tensorsAfterEpoch: number[] = [];
     const outcome = await runFinetune({
       dataDir,
-      request: { data: csv, parentId: TINY_MODEL_ID, mode, valFraction: 0.2, testFraction: 0.2, seed: 3, hyperParameters: { ...hp, patience: 100 } },
+      request: {
+        data: csv,
+        parentId: TINY_MODEL_ID,
+        mode,
+        valFraction: 0.2,
+        testFraction: 0.2,
+        seed: 3,
+        hyperParameters: { ...hp, patience: 100 },
+      },
       onEvent: (e) => {
         if (e.type === 'epoch') tensorsAfterEpoch.push(liveTensors());
       },

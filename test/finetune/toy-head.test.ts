@@ -56,7 +56,12 @@ describe('head mode on the shared toy task (DenseNet-121 demo parent)', () => {
   it('installs a model whose manifest, weights and card load back and predict like the in-memory model', async () => {
     const id = outcome.modelId!;
     const model = store.get(id);
-    expect(model.manifest).toMatchObject({ parent: DEMO_MODEL_ID, labels: ['Effusion'], demo: false, training: { mode: 'head', dataset: { images: 154 } } });
+    expect(model.manifest).toMatchObject({
+      parent: DEMO_MODEL_ID,
+      labels: ['Effusion'],
+      demo: false,
+      training: { mode: 'head', dataset: { images: 154 } },
+    });
     expect(model.manifest.thresholds.Effusion).toBe(outcome.metrics!.val.perLabel[0]!.threshold);
     expect(readSafetensors(store.readWeights(model)).tensors.get('classifier.weight')!.shape).toEqual([1, 1024]);
     const card = readFileSync(join(model.dir, 'card.md'), 'utf8');
@@ -79,7 +84,11 @@ describe('head mode on the shared toy task (DenseNet-121 demo parent)', () => {
 
   it('a second run over the same data reuses every cached feature', async () => {
     const caching: FinetuneEvent[] = [];
-    const again = await runFinetune({ dataDir, request: { ...request, hyperParameters: { ...request.hyperParameters, epochs: 2 } }, onEvent: (e) => e.type === 'caching' && caching.push(e) });
+    const again = await runFinetune({
+      dataDir,
+      request: { ...request, hyperParameters: { ...request.hyperParameters, epochs: 2 } },
+      onEvent: (e) => e.type === 'caching' && caching.push(e),
+    });
     const last = caching.at(-1);
     expect(last?.type === 'caching' && last.reused === last.total && last.total === 154).toBe(true);
     expect(again.modelId).not.toBe(outcome.modelId);

@@ -40,7 +40,12 @@ describe('input guard', () => {
   });
 
   it('passes chest DICOMs rendered through their LUTs (MONOCHROME1 included)', async () => {
-    const files = ['cxr_dx_mono2_8bit_explicit_le.dcm', 'cxr_dx_mono1_8bit_explicit_le.dcm', 'cxr_dx_mono2_12in16_rescale_voi_explicit_le.dcm', 'cxr_dx_mono2_12_j2k_lossy.dcm'];
+    const files = [
+      'cxr_dx_mono2_8bit_explicit_le.dcm',
+      'cxr_dx_mono1_8bit_explicit_le.dcm',
+      'cxr_dx_mono2_12in16_rescale_voi_explicit_le.dcm',
+      'cxr_dx_mono2_12_j2k_lossy.dcm',
+    ];
     for (const f of files) {
       const img = await renderForModel(readDicom(readFileSync(shared('dicom', f)), f), 0);
       const seen = resizeBilinearAntialias(img, S, S, centerSquareRegion(img.width, img.height)).data;
@@ -50,7 +55,7 @@ describe('input guard', () => {
 
   it('flags synthetic non-radiographs: noise, flat, gradients, checkerboard, stripes, blobs, a disc', () => {
     let seed = 7;
-    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const images = [
       synthetic(() => random()),
       synthetic(() => 0.5),
@@ -66,7 +71,15 @@ describe('input guard', () => {
   });
 
   it('flags real non-chest images from the DICOM corpus (ultrasound, secondary capture, CT, MR)', async () => {
-    const files = ['us_rgb_8_planar1_explicit_le.dcm', 'us_palette_8_rle.dcm', 'sc_rgb_8_rle.dcm', 'ot_mono2_8_deflate.dcm', 'ct_small_mono2_16s_explicit_le.dcm', 'mr_mono2_12_rle_10frames.dcm', 'us_ybr_rct_j2k_lossless.dcm'];
+    const files = [
+      'us_rgb_8_planar1_explicit_le.dcm',
+      'us_palette_8_rle.dcm',
+      'sc_rgb_8_rle.dcm',
+      'ot_mono2_8_deflate.dcm',
+      'ct_small_mono2_16s_explicit_le.dcm',
+      'mr_mono2_12_rle_10frames.dcm',
+      'us_ybr_rct_j2k_lossless.dcm',
+    ];
     const flagged: string[] = [];
     for (const f of files) {
       const img = await renderForModel(readDicom(readFileSync(shared('dicom', f)), f), 0);
@@ -77,8 +90,15 @@ describe('input guard', () => {
   });
 
   it('recognises inverted polarity and says so', () => {
-    const films = readdirSync(shared('cxr', 'images')).slice(0, 20).map((f) => seenByModel(shared('cxr', 'images', f), S));
-    const verdicts = films.map((img) => guard.assess(img.map((v) => 1 - v), S));
+    const films = readdirSync(shared('cxr', 'images'))
+      .slice(0, 20)
+      .map((f) => seenByModel(shared('cxr', 'images', f), S));
+    const verdicts = films.map((img) =>
+      guard.assess(
+        img.map((v) => 1 - v),
+        S,
+      ),
+    );
     expect(verdicts.filter((v) => v.suspect && v.reason?.includes('inverted')).length).toBeGreaterThanOrEqual(16);
   });
 
@@ -90,7 +110,10 @@ describe('input guard', () => {
 
   it('marks a film whose DICOM header names another body part', () => {
     const film = seenByModel(join(shared('cxr', 'images'), '00000284_000.png'), S);
-    expect(guard.assess(film, S, { viewPosition: 'PA', bodyPartExamined: 'HAND' })).toMatchObject({ suspect: true, reason: expect.stringContaining('HAND') });
+    expect(guard.assess(film, S, { viewPosition: 'PA', bodyPartExamined: 'HAND' })).toMatchObject({
+      suspect: true,
+      reason: expect.stringContaining('HAND'),
+    });
     expect(guard.assess(film, S, { bodyPartExamined: 'CHEST' }).suspect).toBe(false);
   });
 });

@@ -56,9 +56,28 @@ export interface ManifestRow {
 }
 
 const COLUMNS = [
-  'file', 'expect', 'error_code', 'transfer_syntax', 'photometric', 'rows', 'cols', 'frames', 'bits_allocated', 'bits_stored',
-  'pixel_representation', 'planar_configuration', 'samples_per_pixel', 'modality', 'lossy', 'stored_sha256', 'stored_min',
-  'stored_max', 'stored_mean', 'source', 'license', 'notes',
+  'file',
+  'expect',
+  'error_code',
+  'transfer_syntax',
+  'photometric',
+  'rows',
+  'cols',
+  'frames',
+  'bits_allocated',
+  'bits_stored',
+  'pixel_representation',
+  'planar_configuration',
+  'samples_per_pixel',
+  'modality',
+  'lossy',
+  'stored_sha256',
+  'stored_min',
+  'stored_max',
+  'stored_mean',
+  'source',
+  'license',
+  'notes',
 ] as const;
 
 /** The corpus manifest, typed; throws if its columns are not the documented ones. */

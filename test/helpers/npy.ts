@@ -17,7 +17,11 @@ export function readNpy(path: string): NpyArray {
   if (header.includes("'fortran_order': True")) throw new Error(`${path}: Fortran order not supported`);
   const shapeMatch = /'shape': \(([^)]*)\)/.exec(header);
   if (!shapeMatch) throw new Error(`${path}: no shape in header`);
-  const shape = shapeMatch[1]!.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  const shape = shapeMatch[1]!
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map(Number);
   const offset = headerStart + headerLen;
   const bytes = buf.subarray(offset);
   const data = new Float32Array(bytes.length / 4);

@@ -97,7 +97,15 @@ export function writeTestDicom(dataset: TestElement[], options: { transferSyntax
 }
 
 /** The image attributes a grayscale test image needs. */
-export function imageElements(image: { rows: number; columns: number; bitsAllocated: number; bitsStored: number; signed: boolean; photometric?: string; pixels: Uint8Array | Uint16Array | Int16Array }): TestElement[] {
+export function imageElements(image: {
+  rows: number;
+  columns: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  signed: boolean;
+  photometric?: string;
+  pixels: Uint8Array | Uint16Array | Int16Array;
+}): TestElement[] {
   return [
     { group: 0x0008, element: 0x0060, vr: 'CS', value: 'DX' },
     { group: 0x0028, element: 0x0002, vr: 'US', value: [1] },

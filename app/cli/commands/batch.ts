@@ -92,9 +92,15 @@ export const batchCommand: Command = {
         const result = await runWithTerminal(store, jobId, {
           rescan,
           json,
-          openClassifier: async (model) => engineClassifier(await openEngine({ dataDir, modelId: model.id, backend: backend.data, ...(workers ? { threads: workers } : {}) })),
+          openClassifier: async (model) =>
+            engineClassifier(
+              await openEngine({ dataDir, modelId: model.id, backend: backend.data, ...(workers ? { threads: workers } : {}) }),
+            ),
         });
-        const reports = out.length > 0 || values.heatmaps ? writeReports(store, jobId, { out, ...(values.heatmaps ? { heatmapsDir: values.heatmaps } : {}), rank: rank.data }) : undefined;
+        const reports =
+          out.length > 0 || values.heatmaps
+            ? writeReports(store, jobId, { out, ...(values.heatmaps ? { heatmapsDir: values.heatmaps } : {}), rank: rank.data })
+            : undefined;
         report(result, reports, json);
         if (result.state === 'paused') return EXIT_PAUSED;
         if (result.state === 'failed' || result.state === 'cancelled') return ExitCode.failure;
@@ -110,7 +116,14 @@ export const batchCommand: Command = {
     }),
 };
 
-function pickJob(store: StudyStore, dataDir: string, roots: string[], modelId: string | undefined, resume: boolean, jobArg: number | undefined): { jobId: number; rescan: boolean } {
+function pickJob(
+  store: StudyStore,
+  dataDir: string,
+  roots: string[],
+  modelId: string | undefined,
+  resume: boolean,
+  jobArg: number | undefined,
+): { jobId: number; rescan: boolean } {
   if (roots.length === 0) {
     const job = jobArg !== undefined ? store.jobs.get(jobArg) : store.jobs.latestResumable();
     if (!job) throw new DenseRayError('INVALID_ARGUMENT', 'no job to resume (see denseray jobs)');
@@ -121,7 +134,11 @@ function pickJob(store: StudyStore, dataDir: string, roots: string[], modelId: s
   return { jobId: job.id, rescan: !created && !resume };
 }
 
-async function runWithTerminal(store: StudyStore, jobId: number, options: { rescan: boolean; json: boolean; openClassifier: (model: JobModelInfo) => Promise<StudyClassifier> }): Promise<JobSummary> {
+async function runWithTerminal(
+  store: StudyStore,
+  jobId: number,
+  options: { rescan: boolean; json: boolean; openClassifier: (model: JobModelInfo) => Promise<StudyClassifier> },
+): Promise<JobSummary> {
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (): void => {
@@ -150,7 +167,10 @@ async function runWithTerminal(store: StudyStore, jobId: number, options: { resc
       onProgress: (p) => {
         if (p.phase === 'classify' && !bar) {
           const remaining = p.counts.studies - p.counts.finished;
-          if (!options.json) process.stderr.write(`job ${jobId}: ${p.counts.studies} studies (${p.counts.finished} already done), ${p.counts.filesSkipped} files skipped, ${p.counts.duplicates} duplicates\n`);
+          if (!options.json)
+            process.stderr.write(
+              `job ${jobId}: ${p.counts.studies} studies (${p.counts.finished} already done), ${p.counts.filesSkipped} files skipped, ${p.counts.duplicates} duplicates\n`,
+            );
           bar = new ProgressBar(remaining, `job ${jobId}`);
         }
         if (p.phase === 'idle') bar?.finish();

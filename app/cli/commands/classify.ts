@@ -63,7 +63,7 @@ export const classifyCommand: Command = {
       const top = parsePositiveInt(values.top, '--top') ?? 3;
       const json = values.json === true;
 
-      let engine;
+      let engine: Awaited<ReturnType<typeof openEngine>>;
       try {
         engine = await openEngine({
           dataDir: resolveDataDir(values['data-dir']),
@@ -128,7 +128,9 @@ function renderTable(results: FileResult[], model: ModelInfo, top: number): stri
       continue;
     }
     const p = r.prediction;
-    const ranked = Object.entries(p.probabilities).sort((a, b) => b[1] - a[1]).slice(0, top);
+    const ranked = Object.entries(p.probabilities)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top);
     const cells = ranked.map(([label, prob]) => `${label} ${prob.toFixed(3)}${prob >= (model.thresholds[label] ?? 0.5) ? '*' : ''}`);
     const guard = p.guard.suspect ? `  [INPUT_SUSPECT: ${p.guard.reason}]` : '';
     lines.push(`${name(r.file).padEnd(width)}  ${p.triageScore.toFixed(3).padStart(6)}  ${cells.join(', ')}${guard}`);

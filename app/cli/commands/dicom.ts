@@ -50,18 +50,35 @@ function summary(file: DicomFile, frame: number, stored: ReturnType<typeof store
     ['File', file.source],
     ['Patient', [m.patientName, m.patientId, m.patientSex, m.patientAge].filter(Boolean).join('  ') || undefined],
     ['Study', [m.studyDate, m.studyDescription, m.studyInstanceUid].filter(Boolean).join('  ') || undefined],
-    ['Series', [m.seriesNumber, m.seriesDescription, m.seriesInstanceUid].filter((v) => v !== undefined && v !== '').join('  ') || undefined],
+    [
+      'Series',
+      [m.seriesNumber, m.seriesDescription, m.seriesInstanceUid].filter((v) => v !== undefined && v !== '').join('  ') || undefined,
+    ],
     ['SOP Instance', m.sopInstanceUid],
     ['Modality', [m.modality ?? '(none)', m.viewPosition, m.bodyPartExamined, m.laterality].filter(Boolean).join('  ')],
     ['Manufacturer', m.manufacturer],
-    ['Image', `${m.columns} x ${m.rows}, ${m.numberOfFrames} frame(s), ${m.samplesPerPixel} sample(s)/pixel, ${m.photometricInterpretation}`],
-    ['Bits', `${m.bitsStored} stored in ${m.bitsAllocated} (high bit ${m.highBit}), ${m.pixelRepresentation === 1 ? 'signed' : 'unsigned'}`],
+    [
+      'Image',
+      `${m.columns} x ${m.rows}, ${m.numberOfFrames} frame(s), ${m.samplesPerPixel} sample(s)/pixel, ${m.photometricInterpretation}`,
+    ],
+    [
+      'Bits',
+      `${m.bitsStored} stored in ${m.bitsAllocated} (high bit ${m.highBit}), ${m.pixelRepresentation === 1 ? 'signed' : 'unsigned'}`,
+    ],
     ['Pixel spacing', m.pixelSpacing ? `${m.pixelSpacing[0]} x ${m.pixelSpacing[1]} mm` : undefined],
     ['Transfer syntax', `${m.transferSyntaxName} (${m.transferSyntaxUid})`],
     ['Rescale', `slope ${m.rescaleSlope}, intercept ${m.rescaleIntercept}`],
-    ['Windows', m.windows.length ? `${m.windows.map((w) => `${w.center}/${w.width}${w.explanation ? ` ${w.explanation}` : ''}`).join(', ')} (${m.voiLutFunction})` : '(none)'],
+    [
+      'Windows',
+      m.windows.length
+        ? `${m.windows.map((w) => `${w.center}/${w.width}${w.explanation ? ` ${w.explanation}` : ''}`).join(', ')} (${m.voiLutFunction})`
+        : '(none)',
+    ],
     [`Frame ${frame} stored`, `min ${stored.min}, max ${stored.max}, mean ${stored.mean}, sha256 ${stored.sha256}`],
-    ['Triage', triage.ok ? `classifiable${triage.warnings.length ? ` (${triage.warnings.join('; ')})` : ''}` : `${triage.code}: ${triage.reason}`],
+    [
+      'Triage',
+      triage.ok ? `classifiable${triage.warnings.length ? ` (${triage.warnings.join('; ')})` : ''}` : `${triage.code}: ${triage.reason}`,
+    ],
   ];
   const lines = rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k.padEnd(17)} ${v}`);
   lines.push('', 'Tags:');
@@ -89,7 +106,12 @@ async function info(path: string, frameIndex: number, json: boolean): Promise<nu
   }
 }
 
-async function render(path: string, out: string, frameIndex: number, window: { center: number; width: number } | undefined): Promise<number> {
+async function render(
+  path: string,
+  out: string,
+  frameIndex: number,
+  window: { center: number; width: number } | undefined,
+): Promise<number> {
   try {
     const file = await load(path);
     const png = await renderToPng(file, { frame: frameIndex, ...(window ? { window } : {}) });

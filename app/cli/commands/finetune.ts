@@ -1,10 +1,17 @@
-import { FinetuneMode, type DatasetSummary, type FinetuneEvent, type FinetuneRequest, type FinetuneResult, type LrRangeResult } from '../../common/contract/finetune.ts';
+import {
+  FinetuneMode,
+  type DatasetSummary,
+  type FinetuneEvent,
+  type FinetuneRequest,
+  type FinetuneResult,
+  type LrRangeResult,
+} from '../../common/contract/finetune.ts';
 import { resolveDataDir } from '../../node/shared/data-dir.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
 import { findLearningRate } from '../../node/domain/finetune/find-lr.ts';
 import { runFinetune } from '../../node/domain/finetune/run-finetune.ts';
 import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
-import { parseCommandArgs, parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
+import { type parseCommandArgs, parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 import { formatSeconds } from '../progress.ts';
 
 const HELP = `Usage: denseray finetune --data <labels.csv|folder> --mode head|last-block|full [options]
@@ -87,7 +94,12 @@ export const finetuneCommand: Command = {
           else process.stdout.write(renderLrCurve(lr));
           return ExitCode.ok;
         }
-        const outcome = await runFinetune({ dataDir, signal: controller.signal, onEvent: (e) => view.event(e), ...(v.resume ? { resumeJobId: v.resume } : { request: request! }) });
+        const outcome = await runFinetune({
+          dataDir,
+          signal: controller.signal,
+          onEvent: (e) => view.event(e),
+          ...(v.resume ? { resumeJobId: v.resume } : { request: request! }),
+        });
         const { model: _model, predictions: _predictions, ...result } = outcome;
         if (json) printJson({ ok: true, summary: view.summary, result });
         else process.stdout.write(renderResult(result));
@@ -123,7 +135,14 @@ function buildRequest(v: Values): FinetuneRequest {
     data: v.data,
     mode: mode.data,
     ...(v.images ? { images: v.images } : {}),
-    ...(v.labels ? { labels: v.labels.split(',').map((l) => l.trim()).filter(Boolean) } : {}),
+    ...(v.labels
+      ? {
+          labels: v.labels
+            .split(',')
+            .map((l) => l.trim())
+            .filter(Boolean),
+        }
+      : {}),
     keep: v['keep-no-finding-only'] ? 'labelled-or-no-finding' : 'all',
     ...(v['split-file'] ? { splitFile: v['split-file'] } : {}),
     ...(val !== undefined ? { valFraction: val } : {}),
@@ -161,7 +180,10 @@ class TrainingView {
   private live = false;
   private lastDraw = 0;
 
-  constructor(private readonly quiet: boolean, private readonly tty = process.stderr.isTTY === true) {}
+  constructor(
+    private readonly quiet: boolean,
+    private readonly tty = process.stderr.isTTY === true,
+  ) {}
 
   event(e: FinetuneEvent): void {
     if (e.type === 'prepared') {
@@ -172,11 +194,17 @@ class TrainingView {
     } else if (e.type === 'step') {
       const width = 20;
       const filled = Math.round((e.step / e.steps) * width);
-      this.draw(`epoch ${e.epoch}/${e.epochs} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] step ${e.step}/${e.steps} loss ${e.loss.toFixed(4)} lr ${e.learningRate.toExponential(1)} ETA ${formatSeconds(e.etaSeconds)}`, false);
+      this.draw(
+        `epoch ${e.epoch}/${e.epochs} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] step ${e.step}/${e.steps} loss ${e.loss.toFixed(4)} lr ${e.learningRate.toExponential(1)} ETA ${formatSeconds(e.etaSeconds)}`,
+        false,
+      );
     } else if (e.type === 'epoch') {
       this.clear();
       const r = e.record;
-      if (!this.quiet) process.stdout.write(`epoch ${String(r.epoch).padStart(3)}  train loss ${r.trainLoss.toFixed(4)}  val loss ${r.valLoss.toFixed(4)}  val mean AUROC ${fmt(r.valMeanAuroc)}  lr ${r.learningRate.toExponential(1)}  ${r.seconds.toFixed(1)}s${e.best ? '  *best' : ''}\n`);
+      if (!this.quiet)
+        process.stdout.write(
+          `epoch ${String(r.epoch).padStart(3)}  train loss ${r.trainLoss.toFixed(4)}  val loss ${r.valLoss.toFixed(4)}  val mean AUROC ${fmt(r.valMeanAuroc)}  lr ${r.learningRate.toExponential(1)}  ${r.seconds.toFixed(1)}s${e.best ? '  *best' : ''}\n`,
+        );
     }
   }
 
@@ -198,11 +226,16 @@ class TrainingView {
 
 function renderSummary(s: DatasetSummary): string {
   const lines = [`data ${s.source} (${s.format}): ${s.images} images, ${s.patients} patients, labels ${s.labels.join(', ')}`];
-  if (s.patientIds === 'per-image') lines.push('  note: no patient ids — each image counts as its own patient, so a patient with several images may span splits');
+  if (s.patientIds === 'per-image')
+    lines.push('  note: no patient ids — each image counts as its own patient, so a patient with several images may span splits');
   lines.push(`split (${s.split.method === 'file' ? 'as given' : 'by patient, stratified'}):`);
   for (const name of ['train', 'val', 'test'] as const) {
     const p = s.split[name];
-    lines.push(`  ${name.padEnd(5)} ${String(p.images).padStart(6)} images ${String(p.patients).padStart(6)} patients  ${Object.entries(p.positives).map(([l, n]) => `${l} ${n}+/${p.images - n}-`).join('  ')}`);
+    lines.push(
+      `  ${name.padEnd(5)} ${String(p.images).padStart(6)} images ${String(p.patients).padStart(6)} patients  ${Object.entries(p.positives)
+        .map(([l, n]) => `${l} ${n}+/${p.images - n}-`)
+        .join('  ')}`,
+    );
   }
   if (s.problems.length > 0) {
     lines.push(`${s.problems.length} file problem(s), left out:`);
@@ -220,14 +253,26 @@ function renderResult(r: Omit<FinetuneResult, never>): string {
   const main = m[split]!;
   const parent = m.parent?.[split] ?? null;
   lines.push(`${split} metrics (${main.images} images; thresholds chosen on val):`, '');
-  lines.push(`${'label'.padEnd(20)} ${'AUROC'.padStart(6)} ${'AP'.padStart(6)} ${'thresh'.padStart(6)} ${'sens'.padStart(6)} ${'spec'.padStart(6)} ${'ECE'.padStart(6)} ${'parent AUROC'.padStart(12)}`);
+  lines.push(
+    `${'label'.padEnd(20)} ${'AUROC'.padStart(6)} ${'AP'.padStart(6)} ${'thresh'.padStart(6)} ${'sens'.padStart(6)} ${'spec'.padStart(6)} ${'ECE'.padStart(6)} ${'parent AUROC'.padStart(12)}`,
+  );
   for (const l of main.perLabel) {
     const p = parent?.perLabel.find((x) => x.label === l.label);
-    lines.push(`${l.label.padEnd(20)} ${fmt(l.auroc).padStart(6)} ${fmt(l.averagePrecision).padStart(6)} ${fmt(l.threshold).padStart(6)} ${fmt(l.sensitivity).padStart(6)} ${fmt(l.specificity).padStart(6)} ${fmt(l.ece).padStart(6)} ${(p ? fmt(p.auroc) : 'new').padStart(12)}`);
+    lines.push(
+      `${l.label.padEnd(20)} ${fmt(l.auroc).padStart(6)} ${fmt(l.averagePrecision).padStart(6)} ${fmt(l.threshold).padStart(6)} ${fmt(l.sensitivity).padStart(6)} ${fmt(l.specificity).padStart(6)} ${fmt(l.ece).padStart(6)} ${(p ? fmt(p.auroc) : 'new').padStart(12)}`,
+    );
   }
-  lines.push(`${'mean'.padEnd(20)} ${fmt(main.meanAuroc).padStart(6)}${' '.repeat(36)}${(parent ? fmt(parent.meanAuroc) : '').padStart(12)}`);
+  lines.push(
+    `${'mean'.padEnd(20)} ${fmt(main.meanAuroc).padStart(6)}${' '.repeat(36)}${(parent ? fmt(parent.meanAuroc) : '').padStart(12)}`,
+  );
   if (m.test) lines.push(`(val mean AUROC ${fmt(m.val.meanAuroc)}: optimistic, it picked the epoch and thresholds)`);
-  lines.push('', `installed model ${r.modelId} (parent ${r.parentId}); switch with: denseray models activate ${r.modelId}`, `job ${r.jobId}`, 'DenseRay is not a medical device.', '');
+  lines.push(
+    '',
+    `installed model ${r.modelId} (parent ${r.parentId}); switch with: denseray models activate ${r.modelId}`,
+    `job ${r.jobId}`,
+    'DenseRay is not a medical device.',
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -240,6 +285,12 @@ function renderLrCurve(lr: LrRangeResult): string {
     const bar = hi > lo ? Math.round(((p.loss - lo) / (hi - lo)) * 40) : 0;
     lines.push(`${p.learningRate.toExponential(2).padStart(10)}  ${p.loss.toFixed(4)} ${'#'.repeat(bar)}`);
   }
-  lines.push('', lr.suggested ? `suggested --lr ${lr.suggested.toExponential(1)} (steepest fall of the loss)` : 'the loss never fell: try a smaller range or check the data', '');
+  lines.push(
+    '',
+    lr.suggested
+      ? `suggested --lr ${lr.suggested.toExponential(1)} (steepest fall of the loss)`
+      : 'the loss never fell: try a smaller range or check the data',
+    '',
+  );
   return lines.join('\n');
 }

@@ -46,7 +46,8 @@ export const jobsCommand: Command = {
           // A job no live process runs changes state here; a running one is told through the store.
           const summary = store.jobs.summary(job);
           if (summary.state === 'running' || summary.state === 'importing') store.jobs.requestControl(id, action);
-          else if (summary.state !== 'done' && summary.state !== 'cancelled') store.jobs.setState(id, action === 'pause' ? 'paused' : 'cancelled');
+          else if (summary.state !== 'done' && summary.state !== 'cancelled')
+            store.jobs.setState(id, action === 'pause' ? 'paused' : 'cancelled');
           const after = store.jobs.summary(store.jobs.get(id));
           if (json) printJson({ ok: true, job: after, requested: action });
           else process.stdout.write(`job ${id}: ${action} requested (now ${after.state})\n`);
@@ -69,7 +70,9 @@ export const jobsCommand: Command = {
 
 function renderJobTable(jobs: JobSummary[]): string {
   if (jobs.length === 0) return 'no jobs yet (start one with denseray batch <folder>)\n';
-  const lines = [`${'id'.padStart(4)}  ${'state'.padEnd(11)}  ${'studies'.padStart(7)}  ${'done'.padStart(7)}  ${'errors'.padStart(6)}  ${'skipped'.padStart(7)}  ${'model'.padEnd(28)}  folders`];
+  const lines = [
+    `${'id'.padStart(4)}  ${'state'.padEnd(11)}  ${'studies'.padStart(7)}  ${'done'.padStart(7)}  ${'errors'.padStart(6)}  ${'skipped'.padStart(7)}  ${'model'.padEnd(28)}  folders`,
+  ];
   for (const j of jobs) {
     lines.push(
       `${String(j.id).padStart(4)}  ${j.state.padEnd(11)}  ${String(j.counts.studies).padStart(7)}  ${String(j.counts.finished).padStart(7)}  ${String(j.counts.failed).padStart(6)}  ${String(j.counts.filesSkipped).padStart(7)}  ${`${j.model.id}@${j.model.sha256.slice(0, 8)}`.padEnd(28)}  ${j.roots.join(', ')}`,
@@ -81,7 +84,9 @@ function renderJobTable(jobs: JobSummary[]): string {
 /** A few readable lines about one job (shared by batch and jobs show). */
 export function describeJob(j: JobSummary): string {
   const c = j.counts;
-  const reasons = Object.entries(j.skipReasons).map(([reason, n]) => `${n} ${reason}`).join(', ');
+  const reasons = Object.entries(j.skipReasons)
+    .map(([reason, n]) => `${n} ${reason}`)
+    .join(', ');
   return [
     `job ${j.id}: ${j.state} — ${c.finished}/${c.studies} studies finished (${c.finished - c.failed} classified, ${c.failed} errors)`,
     `  files: ${c.filesSeen} seen, ${c.filesSkipped} skipped${reasons ? ` (${reasons})` : ''}, ${c.duplicates} duplicates of another file's image`,

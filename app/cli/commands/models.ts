@@ -48,9 +48,21 @@ export const modelsCommand: Command = {
           case 'list': {
             store.ensureDemo();
             const active = store.activeId();
-            const models = store.list().map(({ manifest: m }) => ({ id: m.id, name: m.name, arch: m.arch, labels: m.labels.length, sha256: m.weights.sha256, demo: m.demo, active: m.id === active }));
+            const models = store.list().map(({ manifest: m }) => ({
+              id: m.id,
+              name: m.name,
+              arch: m.arch,
+              labels: m.labels.length,
+              sha256: m.weights.sha256,
+              demo: m.demo,
+              active: m.id === active,
+            }));
             if (json) printJson({ ok: true, models });
-            else for (const m of models) process.stdout.write(`${m.active ? '*' : ' '} ${m.id.padEnd(36)} ${m.arch.padEnd(12)} ${m.sha256.slice(0, 12)}  ${m.name}\n`);
+            else
+              for (const m of models)
+                process.stdout.write(
+                  `${m.active ? '*' : ' '} ${m.id.padEnd(36)} ${m.arch.padEnd(12)} ${m.sha256.slice(0, 12)}  ${m.name}\n`,
+                );
             return ExitCode.ok;
           }
           case 'show': {

@@ -60,8 +60,17 @@ export const reportCommand: Command = {
           else {
             process.stdout.write(`job ${jobId} worklist (${data.model.id}, ranked by ${data.rule}; DenseRay is not a medical device)\n`);
             for (const r of data.rows.slice(0, top)) {
-              const what = r.status === 'ok' ? (r.inputSuspect ? `input suspect: ${r.inputSuspectReason ?? ''}` : r.flagged.join(', ') || '—') : r.status === 'error' ? `${r.error?.code}: ${r.error?.message}` : 'pending';
-              process.stdout.write(`${String(r.rank).padStart(5)}  ${(r.rankScore?.toFixed(3) ?? '  —').padStart(6)}  ${r.file}  ${what}\n`);
+              const what =
+                r.status === 'ok'
+                  ? r.inputSuspect
+                    ? `input suspect: ${r.inputSuspectReason ?? ''}`
+                    : r.flagged.join(', ') || '—'
+                  : r.status === 'error'
+                    ? `${r.error?.code}: ${r.error?.message}`
+                    : 'pending';
+              process.stdout.write(
+                `${String(r.rank).padStart(5)}  ${(r.rankScore?.toFixed(3) ?? '  —').padStart(6)}  ${r.file}  ${what}\n`,
+              );
             }
             if (data.rows.length > top) process.stdout.write(`… ${data.rows.length - top} more (--top, or --out worklist.html)\n`);
           }

@@ -58,7 +58,9 @@ export const serveCommand: Command = {
       const jobsHost = new JobsHost({ dataDir, emit });
       const handlers = createHandlers({ dataDir, models, studies, jobsHost, emit });
       const server = await startApiServer({ handlers, token: newToken(), staticDir, events, ...(port !== undefined ? { port } : {}) });
-      process.stdout.write(`DenseRay is running in browser mode. Open:\n\n  ${server.url}\n\nData folder: ${dataDir}\nDenseRay is not a medical device. Ctrl+C stops it.\n`);
+      process.stdout.write(
+        `DenseRay is running in browser mode. Open:\n\n  ${server.url}\n\nData folder: ${dataDir}\nDenseRay is not a medical device. Ctrl+C stops it.\n`,
+      );
 
       await new Promise<void>((resolveStop) => {
         const stop = (): void => resolveStop();

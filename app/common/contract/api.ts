@@ -3,7 +3,20 @@ import { ModelManifest } from '../manifest.ts';
 import { CatalogueImportRequest, CatalogueImportResult, CatalogueListItem, CatalogueName, FetchRequest, FetchResult } from './catalogue.ts';
 import { batchApi } from './batch.ts';
 import { finetuneApi } from './finetune.ts';
-import { CancelRequest, CancelResponse, ClassifyStudiesRequest, ClassifyStudiesResponse, EngineStatus, HeatmapScale, OpenStudiesRequest, OpenStudiesResponse, PixelsRequest, StudyId, StudyPixels, TagsResponse } from './studies.ts';
+import {
+  CancelRequest,
+  CancelResponse,
+  ClassifyStudiesRequest,
+  ClassifyStudiesResponse,
+  EngineStatus,
+  HeatmapScale,
+  OpenStudiesRequest,
+  OpenStudiesResponse,
+  PixelsRequest,
+  StudyId,
+  StudyPixels,
+  TagsResponse,
+} from './studies.ts';
 import { ChoosePathsRequest, ChoosePathsResponse, ImportModelRequest, ModelDetails, ModelIdRequest } from './ui.ts';
 
 /**

@@ -15,7 +15,10 @@ export const ValueSource = z.object({
   what: z.string().min(1),
   repo: z.string().min(1),
   path: z.string().min(1),
-  commit: z.string().regex(/^[0-9a-f]{40}$/).optional(),
+  commit: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/)
+    .optional(),
 });
 
 export const CatalogueEntry = z.object({
@@ -40,7 +43,10 @@ export const CatalogueEntry = z.object({
      * addressed by the publisher's own history, so it verifies the first download before any sha256
      * is known.
      */
-    gitBlobSha1: z.string().regex(/^[0-9a-f]{40}$/).optional(),
+    gitBlobSha1: z
+      .string()
+      .regex(/^[0-9a-f]{40}$/)
+      .optional(),
     /** Size/sha256 someone other than the publisher reported: shown and compared, never enforced. */
     reported: z.object({ bytes: z.number().int().positive().optional(), sha256: Sha256.optional(), source: z.string() }).optional(),
   }),
@@ -108,7 +114,12 @@ export const CatalogueImportRequest = z.object({
   as: CatalogueName.optional(),
   activate: z.boolean().default(false),
 });
-export const CatalogueImportResult = z.object({ manifest: ModelManifest, catalogueName: CatalogueName, recognisedBy: z.enum(['name', 'sha256', 'structure']), active: z.boolean() });
+export const CatalogueImportResult = z.object({
+  manifest: ModelManifest,
+  catalogueName: CatalogueName,
+  recognisedBy: z.enum(['name', 'sha256', 'structure']),
+  active: z.boolean(),
+});
 export type CatalogueImportResult = z.infer<typeof CatalogueImportResult>;
 
 /** Pushed on `catalogue.progress` while a fetch runs (throttled), and once per phase change. */

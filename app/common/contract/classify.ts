@@ -48,7 +48,9 @@ export const Prediction = z.object({
   guard: GuardVerdict,
   cams: CamSet.optional(),
   /** The final relu(norm5) feature map C×h×w (e.g. 1024×7×7), only when asked for. */
-  features: z.object({ channels: z.number().int(), height: z.number().int(), width: z.number().int(), data: Float32ArraySchema }).optional(),
+  features: z
+    .object({ channels: z.number().int(), height: z.number().int(), width: z.number().int(), data: Float32ArraySchema })
+    .optional(),
   /** The cropped, resized grayscale image the network saw (values in [0,1]), for drawing CAMs on. */
   modelInput: z.object({ width: z.number().int(), height: z.number().int(), data: Float32ArraySchema }).optional(),
   timingsMs: z.object({ decode: z.number(), preprocess: z.number(), infer: z.number(), cam: z.number() }),

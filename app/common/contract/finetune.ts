@@ -65,7 +65,16 @@ export const DatasetRequest = z.object({
 });
 export type DatasetRequest = z.input<typeof DatasetRequest>;
 
-export const FileProblemCode = z.enum(['missing', 'unreadable', 'unsupported-format', 'unknown-label', 'no-label', 'bad-row', 'duplicate', 'split-unknown']);
+export const FileProblemCode = z.enum([
+  'missing',
+  'unreadable',
+  'unsupported-format',
+  'unknown-label',
+  'no-label',
+  'bad-row',
+  'duplicate',
+  'split-unknown',
+]);
 export const FileProblem = z.object({ file: z.string(), code: FileProblemCode, message: z.string() });
 export type FileProblem = z.infer<typeof FileProblem>;
 
@@ -103,7 +112,9 @@ export const LabelMetricsSchema = z.object({
   sensitivity: MaybeNumber,
   specificity: MaybeNumber,
   ece: MaybeNumber,
-  reliability: z.array(z.object({ lower: z.number(), upper: z.number(), count: z.number().int(), meanPredicted: MaybeNumber, fractionPositive: MaybeNumber })),
+  reliability: z.array(
+    z.object({ lower: z.number(), upper: z.number(), count: z.number().int(), meanPredicted: MaybeNumber, fractionPositive: MaybeNumber }),
+  ),
 });
 export const SplitMetricsSchema = z.object({ images: z.number().int(), meanAuroc: MaybeNumber, perLabel: z.array(LabelMetricsSchema) });
 
@@ -158,7 +169,10 @@ export const FinetuneRequest = DatasetRequest.extend({
   mode: FinetuneMode,
   hyperParameters: HyperParameters.partial().default({}),
   /** Id and name of the new model (default: `<parent>-ft-<mode>-<timestamp>`). */
-  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,79}$/).optional(),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,79}$/)
+    .optional(),
   name: z.string().min(1).optional(),
   activate: z.boolean().default(false),
 });
@@ -216,7 +230,13 @@ export const LrRangeResult = z.object({
 });
 export type LrRangeResult = z.infer<typeof LrRangeResult>;
 
-const CompareCell = z.object({ auroc: MaybeNumber, averagePrecision: MaybeNumber, sensitivity: MaybeNumber, specificity: MaybeNumber, threshold: z.number() });
+const CompareCell = z.object({
+  auroc: MaybeNumber,
+  averagePrecision: MaybeNumber,
+  sensitivity: MaybeNumber,
+  specificity: MaybeNumber,
+  threshold: z.number(),
+});
 export const ModelComparison = z.object({
   modelId: z.string(),
   parentId: z.string().nullable(),

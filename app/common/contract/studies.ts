@@ -94,12 +94,23 @@ export const StudyPixels = z.object({
 });
 export type StudyPixels = z.infer<typeof StudyPixels>;
 
-export const StudyTag = z.object({ tag: z.string(), vr: z.string(), name: z.string().optional(), value: z.string(), depth: z.number().int().nonnegative() });
+export const StudyTag = z.object({
+  tag: z.string(),
+  vr: z.string(),
+  name: z.string().optional(),
+  value: z.string(),
+  depth: z.number().int().nonnegative(),
+});
 export type StudyTag = z.infer<typeof StudyTag>;
 export const TagsResponse = z.object({ id: StudyId, tags: z.array(StudyTag) });
 
 /** A CAM region in image pixels: the part of the image the network saw (its centre square). */
-export const PixelRect = z.object({ x: z.number().int(), y: z.number().int(), width: z.number().int().positive(), height: z.number().int().positive() });
+export const PixelRect = z.object({
+  x: z.number().int(),
+  y: z.number().int(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+});
 export type PixelRect = z.infer<typeof PixelRect>;
 
 export const CamNormalisationMode = z.enum(['sigmoid', 'minmax']);

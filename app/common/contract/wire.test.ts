@@ -4,7 +4,16 @@ import { decodeEnvelope, encodeEnvelope, EnvelopeError } from './wire.ts';
 describe('binary envelope', () => {
   it('round-trips typed arrays bit-exactly alongside JSON, aligned', () => {
     const odd = new Uint8Array([1, 2, 3]); // forces padding before the next buffer
-    const value = { ok: true, value: { a: new Float32Array([1.5, NaN, -Infinity, 3e-39]), b: odd, c: new Int16Array([-32768, 32767]), d: [1, 'x', null], e: new Float32Array(0) } };
+    const value = {
+      ok: true,
+      value: {
+        a: new Float32Array([1.5, NaN, -Infinity, 3e-39]),
+        b: odd,
+        c: new Int16Array([-32768, 32767]),
+        d: [1, 'x', null],
+        e: new Float32Array(0),
+      },
+    };
     const back = decodeEnvelope(encodeEnvelope(value)) as typeof value;
     expect(back.value.a).toBeInstanceOf(Float32Array);
     expect(new Uint8Array(back.value.a.buffer)).toEqual(new Uint8Array(value.value.a.buffer));

@@ -96,7 +96,8 @@ function readTyped(bytes: Uint8Array, binaryStart: number, p: Placeholder): AnyT
   const Ctor = TYPED[p.$typed];
   const byteLength = p.length * Ctor.BYTES_PER_ELEMENT;
   const start = binaryStart + p.offset;
-  if (p.offset < 0 || p.length < 0 || start + byteLength > bytes.byteLength) throw new EnvelopeError(`typed array ${p.$typed} runs past the end of the envelope`);
+  if (p.offset < 0 || p.length < 0 || start + byteLength > bytes.byteLength)
+    throw new EnvelopeError(`typed array ${p.$typed} runs past the end of the envelope`);
   // slice() copies into a fresh buffer whose start is aligned for the element type.
   return new Ctor(bytes.slice(start, start + byteLength).buffer);
 }

@@ -38,7 +38,13 @@ export function column(matrix: ArrayLike<number>, k: number, width: number): Flo
  * Every reported metric of one split. `probabilities` and `truth` are row-major N×K; `thresholds`
  * holds each label's decision threshold (chosen beforehand on validation data, see `chooseThresholds`).
  */
-export function evaluateSplit(probabilities: ArrayLike<number>, truth: ArrayLike<number>, labels: readonly string[], thresholds: readonly number[], bins = 10): SplitMetrics {
+export function evaluateSplit(
+  probabilities: ArrayLike<number>,
+  truth: ArrayLike<number>,
+  labels: readonly string[],
+  thresholds: readonly number[],
+  bins = 10,
+): SplitMetrics {
   const k = labels.length;
   const perLabel = labels.map((label, j): LabelMetrics => {
     const p = column(probabilities, j, k);
@@ -56,7 +62,11 @@ export function evaluateSplit(probabilities: ArrayLike<number>, truth: ArrayLike
       sensitivity: orNull(point.sensitivity),
       specificity: orNull(point.specificity),
       ece: orNull(expectedCalibrationError(curve)),
-      reliability: curve.map((b: ReliabilityBin) => ({ ...b, meanPredicted: orNull(b.meanPredicted), fractionPositive: orNull(b.fractionPositive) })),
+      reliability: curve.map((b: ReliabilityBin) => ({
+        ...b,
+        meanPredicted: orNull(b.meanPredicted),
+        fractionPositive: orNull(b.fractionPositive),
+      })),
     };
   });
   const mean = finiteMean(perLabel.map((m) => m.auroc ?? Number.NaN));

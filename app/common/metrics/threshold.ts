@@ -53,7 +53,8 @@ export function selectThreshold(scores: Scores, labels: BinaryLabels, rule: Thre
     for (const p of usable) if (p.sensitivity + p.specificity > best.sensitivity + best.specificity + 1e-12) best = p;
     return best;
   }
-  if (!(rule.sensitivity > 0 && rule.sensitivity <= 1)) throw new RangeError(`target sensitivity must be in (0, 1], got ${rule.sensitivity}`);
+  if (!(rule.sensitivity > 0 && rule.sensitivity <= 1))
+    throw new RangeError(`target sensitivity must be in (0, 1], got ${rule.sensitivity}`);
   // Thresholds are visited from high to low, so sensitivity only grows: the first hit is the highest.
   return usable.find((p) => p.sensitivity >= rule.sensitivity - 1e-12) ?? usable[usable.length - 1]!;
 }

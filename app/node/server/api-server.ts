@@ -33,7 +33,10 @@ export interface RunningServer {
 }
 
 class HttpFailure extends Error {
-  constructor(readonly status: number, readonly info: ErrorInfo) {
+  constructor(
+    readonly status: number,
+    readonly info: ErrorInfo,
+  ) {
     super(info.message);
   }
 }
@@ -49,7 +52,8 @@ async function readBody(req: IncomingMessage): Promise<Uint8Array> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_REQUEST_BYTES) throw new HttpFailure(413, { code: 'INVALID_ARGUMENT', message: `request body over ${MAX_REQUEST_BYTES} bytes` });
+    if (size > MAX_REQUEST_BYTES)
+      throw new HttpFailure(413, { code: 'INVALID_ARGUMENT', message: `request body over ${MAX_REQUEST_BYTES} bytes` });
     chunks.push(chunk);
   }
   return new Uint8Array(Buffer.concat(chunks));
@@ -73,12 +77,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
 
     // The printed URL: trade the query token for a cookie, then drop it from the address bar.
     if (req.method === 'GET' && url.pathname === '/' && url.searchParams.has('token')) {
-      if (!tokensEqual(options.token, url.searchParams.get('token') ?? undefined)) throw new HttpFailure(401, { code: 'UNAUTHORIZED', message: 'wrong token; use the URL printed by denseray serve' });
+      if (!tokensEqual(options.token, url.searchParams.get('token') ?? undefined))
+        throw new HttpFailure(401, { code: 'UNAUTHORIZED', message: 'wrong token; use the URL printed by denseray serve' });
       res.writeHead(303, { Location: '/', 'Set-Cookie': tokenCookie(options.token) });
       res.end();
       return;
     }
-    if (!hasToken(req, options.token)) throw new HttpFailure(401, { code: 'UNAUTHORIZED', message: 'missing or wrong token; open the URL printed by denseray serve' });
+    if (!hasToken(req, options.token))
+      throw new HttpFailure(401, { code: 'UNAUTHORIZED', message: 'missing or wrong token; open the URL printed by denseray serve' });
 
     if (url.pathname === EVENTS_PATH && req.method === 'GET') {
       options.events.attach(res);
@@ -86,12 +92,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     }
     if (url.pathname.startsWith(API_PREFIX)) {
       if (req.method !== 'POST') throw new HttpFailure(405, { code: 'INVALID_ARGUMENT', message: 'API functions are called with POST' });
-      if (req.headers['content-type'] !== WIRE_CONTENT_TYPE) throw new HttpFailure(415, { code: 'INVALID_ARGUMENT', message: `request body must be ${WIRE_CONTENT_TYPE}` });
+      if (req.headers['content-type'] !== WIRE_CONTENT_TYPE)
+        throw new HttpFailure(415, { code: 'INVALID_ARGUMENT', message: `request body must be ${WIRE_CONTENT_TYPE}` });
       let payload: unknown;
       try {
         payload = decodeEnvelope(await readBody(req));
       } catch (error) {
-        if (error instanceof EnvelopeError) throw new HttpFailure(400, { code: 'INVALID_ARGUMENT', message: `malformed request: ${error.message}` });
+        if (error instanceof EnvelopeError)
+          throw new HttpFailure(400, { code: 'INVALID_ARGUMENT', message: `malformed request: ${error.message}` });
         throw error;
       }
       const outcome = await callApi(options.handlers, url.pathname.slice(API_PREFIX.length), payload);
@@ -101,8 +109,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       res.end(body);
       return;
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpFailure(405, { code: 'INVALID_ARGUMENT', message: `${req.method} is not allowed here` });
-    if (!(await serveStatic(options.staticDir, url.pathname, res))) throw new HttpFailure(404, { code: 'INVALID_ARGUMENT', message: `nothing at ${url.pathname}` });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      throw new HttpFailure(405, { code: 'INVALID_ARGUMENT', message: `${req.method} is not allowed here` });
+    if (!(await serveStatic(options.staticDir, url.pathname, res)))
+      throw new HttpFailure(404, { code: 'INVALID_ARGUMENT', message: `nothing at ${url.pathname}` });
   };
 
   const server = createServer((req, res) => {

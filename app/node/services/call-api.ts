@@ -23,7 +23,8 @@ const reject = (error: ErrorInfo): ApiOutcome => ({ status: 'rejected', result: 
  */
 export async function callApi(handlers: Partial<Handlers>, method: string, payload: unknown): Promise<ApiOutcome> {
   // Partial: the jobs process serves only the jobs and finetune areas through this same door.
-  if (!isApiMethod(method) || !handlers[method]) return reject({ code: 'INVALID_ARGUMENT', message: `no API function "${method.slice(0, 80)}"` });
+  if (!isApiMethod(method) || !handlers[method])
+    return reject({ code: 'INVALID_ARGUMENT', message: `no API function "${method.slice(0, 80)}"` });
   const entry = api[method];
   const request = entry.request.safeParse(payload);
   if (!request.success) {
@@ -35,7 +36,10 @@ export async function callApi(handlers: Partial<Handlers>, method: string, paylo
     const value = await handler(request.data);
     const response = entry.response.safeParse(value);
     if (!response.success) {
-      return { status: 'handled', result: { ok: false, error: { code: 'INTERNAL', message: `${method} produced a response that does not match the contract` } } };
+      return {
+        status: 'handled',
+        result: { ok: false, error: { code: 'INTERNAL', message: `${method} produced a response that does not match the contract` } },
+      };
     }
     return { status: 'handled', result: { ok: true, value: response.data } };
   } catch (error) {

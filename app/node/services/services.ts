@@ -1,12 +1,13 @@
 import type { ApiEvent, ApiMethod, ApiRequest, ApiResponse } from '../../common/contract/api.ts';
 import { createCatalogueHandlers } from '../domain/catalogue/catalogue-handlers.ts';
-import { ModelStore } from '../domain/store/model-store.ts';
+import type { ModelStore } from '../domain/store/model-store.ts';
 import { forwardJobs } from './jobs/forward-jobs.ts';
 import { JobsHost } from './jobs/jobs-host.ts';
 import { createUiHandlers } from './studies/studies-handlers.ts';
 import { StudiesService } from './studies/studies-service.ts';
 
-export const NOT_A_MEDICAL_DEVICE = 'DenseRay is research software, not a medical device. It does not diagnose; every result needs review by a qualified reader.';
+export const NOT_A_MEDICAL_DEVICE =
+  'DenseRay is research software, not a medical device. It does not diagnose; every result needs review by a qualified reader.';
 
 export type Handlers = { [M in ApiMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> };
 
@@ -31,7 +32,8 @@ export interface ServiceContext {
  */
 export function createHandlers(ctx: ServiceContext): Handlers {
   let studies = ctx.studies;
-  const studiesService = (): StudiesService => (studies ??= new StudiesService({ dataDir: ctx.dataDir, models: ctx.models, emit: (event) => ctx.emit(event) }));
+  const studiesService = (): StudiesService =>
+    (studies ??= new StudiesService({ dataDir: ctx.dataDir, models: ctx.models, emit: (event) => ctx.emit(event) }));
   let jobsHost = ctx.jobsHost;
   const jobsProcess = (): JobsHost => (jobsHost ??= new JobsHost({ dataDir: ctx.dataDir, emit: (event) => ctx.emit(event) }));
   return {
@@ -45,7 +47,13 @@ export function createHandlers(ctx: ServiceContext): Handlers {
         version: '0.1.0',
         notAMedicalDevice: NOT_A_MEDICAL_DEVICE,
         dataDir: ctx.dataDir,
-        activeModel: { id: active.id, name: active.name, sha256: active.weights.sha256, demo: active.demo, source: active.provenance.source },
+        activeModel: {
+          id: active.id,
+          name: active.name,
+          sha256: active.weights.sha256,
+          demo: active.demo,
+          source: active.provenance.source,
+        },
         backend: null,
       };
     },

@@ -24,12 +24,12 @@ export function floatToHalfBits(value: number): number {
     const half = mant >>> shift;
     const rest = mant & ((1 << shift) - 1);
     const midpoint = 1 << (shift - 1);
-    return sign | (rest > midpoint || (rest === midpoint && (half & 1)) ? half + 1 : half);
+    return sign | (rest > midpoint || (rest === midpoint && half & 1) ? half + 1 : half);
   }
   const half = (e << 10) | (mant >>> 13);
   const rest = mant & 0x1fff;
   // A carry out of the mantissa correctly bumps the exponent (up to Infinity).
-  return sign | (rest > 0x1000 || (rest === 0x1000 && (half & 1)) ? half + 1 : half);
+  return sign | (rest > 0x1000 || (rest === 0x1000 && half & 1) ? half + 1 : half);
 }
 
 let halfTable: Float32Array | undefined;

@@ -15,7 +15,12 @@ export function engineClassifier(engine: Engine, batchSize?: number): StudyClass
   return {
     model: engine.model,
     classify: async (files, options) => {
-      await engine.classifyFiles(files, { cams: true, ...(batchSize ? { batchSize } : {}), ...(options.signal ? { signal: options.signal } : {}), onResult: options.onResult });
+      await engine.classifyFiles(files, {
+        cams: true,
+        ...(batchSize ? { batchSize } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        onResult: options.onResult,
+      });
     },
     close: () => engine.runtime.dispose(),
   };

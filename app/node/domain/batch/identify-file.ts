@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { isDicom, readDicom } from '../dicom/index.ts';
 import { sniffImageFormat } from '../imaging/decode.ts';
 import type { CatalogEntry, DicomIdentity, FileCatalog } from '../store/file-catalog.ts';
@@ -15,7 +16,7 @@ export const SKIP_EMPTY = 'empty file';
  * classifier will record its precise error, so it shows up in the report instead of vanishing.
  */
 export async function identifyFile(path: string, catalog: FileCatalog): Promise<CatalogEntry> {
-  let info;
+  let info: Stats;
   try {
     info = await stat(path);
   } catch {

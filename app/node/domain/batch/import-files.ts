@@ -11,7 +11,13 @@ const SLICE = 64;
  * again at any point: files already recorded for the job (same size and mtime) cost one stat.
  * Returns false when stopped by the signal (the job stays in the import phase).
  */
-export async function importRoots(store: StudyStore, jobId: number, modelKey: number, roots: string[], options: { signal?: AbortSignal; onSlice?: () => void } = {}): Promise<boolean> {
+export async function importRoots(
+  store: StudyStore,
+  jobId: number,
+  modelKey: number,
+  roots: string[],
+  options: { signal?: AbortSignal; onSlice?: () => void } = {},
+): Promise<boolean> {
   let slice: CatalogEntry[] = [];
   const flush = (): void => {
     if (slice.length === 0) return;
@@ -24,7 +30,11 @@ export async function importRoots(store: StudyStore, jobId: number, modelKey: nu
       flush();
       return false;
     }
-    slice.push(entry.kind === 'file' ? await identifyFile(entry.path, store.files) : { kind: 'skipped', path: entry.path, size: 0, mtimeMs: 0, reason: SKIP_UNREADABLE, code: 'FILE_UNREADABLE' });
+    slice.push(
+      entry.kind === 'file'
+        ? await identifyFile(entry.path, store.files)
+        : { kind: 'skipped', path: entry.path, size: 0, mtimeMs: 0, reason: SKIP_UNREADABLE, code: 'FILE_UNREADABLE' },
+    );
     if (slice.length >= SLICE) flush();
   }
   flush();

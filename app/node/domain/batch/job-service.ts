@@ -39,7 +39,8 @@ export class JobService {
 
   resume(jobId: number): JobSummary {
     const summary = this.summary(jobId);
-    if (summary.state === 'cancelled') throw new DenseRayError('INVALID_ARGUMENT', `job ${jobId} was cancelled; start a new one over the same folders`);
+    if (summary.state === 'cancelled')
+      throw new DenseRayError('INVALID_ARGUMENT', `job ${jobId} was cancelled; start a new one over the same folders`);
     return this.enqueue(jobId, undefined);
   }
 
@@ -127,7 +128,10 @@ export class JobService {
       store.jobs.setState(jobId, control === 'pause' ? 'paused' : 'cancelled');
     }
     const after = this.summary(jobId);
-    this.options.emit({ channel: JOB_PROGRESS_CHANNEL, payload: { jobId, state: after.state, phase: 'idle', counts: after.counts, rate: 0, etaSeconds: null } });
+    this.options.emit({
+      channel: JOB_PROGRESS_CHANNEL,
+      payload: { jobId, state: after.state, phase: 'idle', counts: after.counts, rate: 0, etaSeconds: null },
+    });
     return after;
   }
 

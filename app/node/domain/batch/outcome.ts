@@ -23,7 +23,8 @@ const COPY_SPECIFIC: ReadonlySet<ErrorCode> = new Set([
 
 /** An engine result in the store's terms: CAMs as float16, what the network saw as a thumbnail. */
 export function toOutcome(result: FileResult): StudyOutcome {
-  if (!result.ok) return { ok: false, code: result.error.code, message: result.error.message, copySpecific: COPY_SPECIFIC.has(result.error.code) };
+  if (!result.ok)
+    return { ok: false, code: result.error.code, message: result.error.message, copySpecific: COPY_SPECIFIC.has(result.error.code) };
   const p = result.prediction;
   return {
     ok: true,

@@ -17,7 +17,11 @@ export function rankScoreOf(row: Pick<StudyRow, 'status' | 'triageScore' | 'prob
   if (rule === 'max-probability') return values.length > 0 ? Math.max(...values) : null;
   const label = rule.slice('finding:'.length);
   const p = row.probabilities[label];
-  if (p === undefined) throw new DenseRayError('INVALID_ARGUMENT', `ranking by "${label}": the model has no such finding (it has ${Object.keys(row.probabilities).join(', ')})`);
+  if (p === undefined)
+    throw new DenseRayError(
+      'INVALID_ARGUMENT',
+      `ranking by "${label}": the model has no such finding (it has ${Object.keys(row.probabilities).join(', ')})`,
+    );
   return p;
 }
 

@@ -70,7 +70,8 @@ export async function runJob(store: StudyStore, jobId: number, options: RunJobOp
       classifier ??= await openChecked(options.openClassifier, model);
       const committed = await classifyChunk(store, jobId, initial.model_key, classifier, work, local, stop, options, progress);
       // Every study handed to the engine comes back as a result or an error; if none did, looping would never end.
-      if (committed === 0 && !local.signal.aborted) throw new DenseRayError('INTERNAL', `the engine returned no result for ${work.length} studies`);
+      if (committed === 0 && !local.signal.aborted)
+        throw new DenseRayError('INTERNAL', `the engine returned no result for ${work.length} studies`);
     }
     if (local.signal.aborted) return finishStopped(store, jobId, progress);
     store.jobs.markDone(jobId);
@@ -106,7 +107,11 @@ async function classifyChunk(
     scheduled = undefined;
     const batch = queue;
     queue = [];
-    const effects = store.results.commitMany(jobId, modelKey, batch.map(({ item, result }) => ({ item, outcome: toOutcome(result) })));
+    const effects = store.results.commitMany(
+      jobId,
+      modelKey,
+      batch.map(({ item, result }) => ({ item, outcome: toOutcome(result) })),
+    );
     committed += effects.length;
     effects.forEach((effect, i) => {
       if (effect !== 'stored') return;
@@ -152,7 +157,10 @@ async function openChecked(open: RunJobOptions['openClassifier'], model: JobMode
   const classifier = await open(model);
   if (classifier.model.sha256 !== model.sha256 || classifier.model.id !== model.id) {
     await classifier.close();
-    throw new DenseRayError('MODEL_INVALID', `job model ${model.id} (weights ${model.sha256.slice(0, 12)}) is no longer installed as such: found ${classifier.model.id} with weights ${classifier.model.sha256.slice(0, 12)}; start a new job`);
+    throw new DenseRayError(
+      'MODEL_INVALID',
+      `job model ${model.id} (weights ${model.sha256.slice(0, 12)}) is no longer installed as such: found ${classifier.model.id} with weights ${classifier.model.sha256.slice(0, 12)}; start a new job`,
+    );
   }
   return classifier;
 }
@@ -167,7 +175,10 @@ class ProgressTracker {
   private stored = 0;
   private lastEmit = 0;
 
-  constructor(private readonly jobId: number, private readonly sink: RunJobOptions['onProgress']) {}
+  constructor(
+    private readonly jobId: number,
+    private readonly sink: RunJobOptions['onProgress'],
+  ) {}
 
   studyStored(): void {
     this.stored++;

@@ -25,7 +25,8 @@ export function encodeThumbnail(image: GrayImage): Buffer {
 /** The square thumbnail of side `size` back as a gray image in [0,1]. */
 export function decodeThumbnail(blob: Uint8Array, size: number): GrayImage {
   const deltas = inflateSync(blob);
-  if (deltas.length !== size * size) throw new DenseRayError('INTERNAL', `stored thumbnail has ${deltas.length} pixels, expected ${size}×${size}`);
+  if (deltas.length !== size * size)
+    throw new DenseRayError('INTERNAL', `stored thumbnail has ${deltas.length} pixels, expected ${size}×${size}`);
   const data = new Float32Array(deltas.length);
   let value = 0;
   for (let i = 0; i < deltas.length; i++) {

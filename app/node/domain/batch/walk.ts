@@ -1,4 +1,5 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export type WalkEntry = { kind: 'file'; path: string } | { kind: 'unreadable'; path: string; reason: string };
@@ -14,7 +15,7 @@ export async function* walkFiles(roots: string[]): AsyncGenerator<WalkEntry> {
 }
 
 async function* walkPath(path: string, seenDirs: Set<string>): AsyncGenerator<WalkEntry> {
-  let info;
+  let info: Stats;
   try {
     info = await stat(path);
   } catch (error) {

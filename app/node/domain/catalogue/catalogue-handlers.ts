@@ -1,4 +1,12 @@
-import { CatalogueImportRequest, FETCH_PROGRESS_CHANNEL, FetchRequest, type CatalogueListItem, type CatalogueImportResult, type FetchProgress, type FetchResult } from '../../../common/contract/catalogue.ts';
+import {
+  CatalogueImportRequest,
+  FETCH_PROGRESS_CHANNEL,
+  FetchRequest,
+  type CatalogueListItem,
+  type CatalogueImportResult,
+  type FetchProgress,
+  type FetchResult,
+} from '../../../common/contract/catalogue.ts';
 import type { ApiEvent } from '../../../common/contract/api.ts';
 import { DenseRayError } from '../../shared/errors.ts';
 import type { ModelStore } from '../store/model-store.ts';
@@ -43,7 +51,14 @@ export function createCatalogueHandlers(ctx: CatalogueServiceContext) {
       return loaded.catalogue.models.map((entry) => {
         const expected = pins.expected(entry);
         const installed = ctx.models.has(entry.name);
-        return { entry, card: readCard(loaded, entry), pin: expected.status, sha256: expected.sha256, installedId: installed ? entry.name : null, active: installed && active === entry.name };
+        return {
+          entry,
+          card: readCard(loaded, entry),
+          pin: expected.status,
+          sha256: expected.sha256,
+          installedId: installed ? entry.name : null,
+          active: installed && active === entry.name,
+        };
       });
     },
     'catalogue.fetch': async (request: { name: string; activate?: boolean | undefined }): Promise<FetchResult> => {
@@ -53,7 +68,15 @@ export function createCatalogueHandlers(ctx: CatalogueServiceContext) {
       running.set(name, controller);
       const progress = throttled(emit);
       try {
-        return await fetchCatalogueModel({ store: ctx.models, catalogue: load().catalogue, pins, name, activate, signal: controller.signal, onProgress: progress });
+        return await fetchCatalogueModel({
+          store: ctx.models,
+          catalogue: load().catalogue,
+          pins,
+          name,
+          activate,
+          signal: controller.signal,
+          onProgress: progress,
+        });
       } catch (error) {
         const phase = error instanceof DenseRayError && error.code === 'CANCELLED' ? 'cancelled' : 'failed';
         emit({ name, phase, receivedBytes: 0, totalBytes: null });
@@ -67,11 +90,20 @@ export function createCatalogueHandlers(ctx: CatalogueServiceContext) {
       controller?.abort();
       return { cancelled: controller !== undefined };
     },
-    'catalogue.import': async (request: { path: string; as?: string | undefined; activate?: boolean | undefined }): Promise<CatalogueImportResult> => {
+    'catalogue.import': async (request: {
+      path: string;
+      as?: string | undefined;
+      activate?: boolean | undefined;
+    }): Promise<CatalogueImportResult> => {
       const { path, as, activate } = CatalogueImportRequest.parse(request);
       const installed = installCatalogueFile({ store: ctx.models, catalogue: load().catalogue, pins, file: path, ...(as ? { as } : {}) });
       if (activate) ctx.models.setActive(installed.model.manifest.id);
-      return { manifest: installed.model.manifest, catalogueName: installed.entry.name, recognisedBy: installed.recognisedBy, active: activate };
+      return {
+        manifest: installed.model.manifest,
+        catalogueName: installed.entry.name,
+        recognisedBy: installed.recognisedBy,
+        active: activate,
+      };
     },
   };
 }

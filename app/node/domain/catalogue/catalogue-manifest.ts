@@ -30,13 +30,29 @@ export interface CatalogueModel {
  * calibration, the classifier cut down to the trained outputs (the same numbers for those, and no
  * meaningless constant 0.5 scores in the results), provenance naming the catalogue and the file.
  */
-export function catalogueModel(entry: CatalogueEntry, loaded: ImportedWeights, file: { path: string; sha256: string }, notes: string[] = []): CatalogueModel {
+export function catalogueModel(
+  entry: CatalogueEntry,
+  loaded: ImportedWeights,
+  file: { path: string; sha256: string },
+  notes: string[] = [],
+): CatalogueModel {
   const keep = trainedOutputs(entry);
   const weights = selectOutputs(loaded.weights, keep, entry.outputs.length);
   const spec = loaded.spec;
   const labels = keep.map((i) => entry.outputs[i]!);
-  const calibration = entry.calibration.kind === 'op-norm' ? { kind: 'op-norm' as const, opThresholds: keep.map((i) => (entry.calibration as { opThresholds: (number | null)[] }).opThresholds[i]!) } : undefined;
-  const layoutNote = loaded.layout === entry.file.layout ? [] : [`The file's layout is ${loaded.layout}, the catalogue expected ${entry.file.layout}; the weights still matched the declared network exactly.`];
+  const calibration =
+    entry.calibration.kind === 'op-norm'
+      ? {
+          kind: 'op-norm' as const,
+          opThresholds: keep.map((i) => (entry.calibration as { opThresholds: (number | null)[] }).opThresholds[i]!),
+        }
+      : undefined;
+  const layoutNote =
+    loaded.layout === entry.file.layout
+      ? []
+      : [
+          `The file's layout is ${loaded.layout}, the catalogue expected ${entry.file.layout}; the weights still matched the declared network exactly.`,
+        ];
   const dropped = entry.outputs.length - keep.length;
   return {
     weights,
@@ -46,7 +62,13 @@ export function catalogueModel(entry: CatalogueEntry, loaded: ImportedWeights, f
       name: entry.title,
       version: file.sha256.slice(0, 12),
       arch: entry.network.arch,
-      spec: { growthRate: spec.growthRate, blockConfig: spec.blockConfig, numInitFeatures: spec.numInitFeatures, bnSize: spec.bnSize, inChannels: entry.network.inChannels },
+      spec: {
+        growthRate: spec.growthRate,
+        blockConfig: spec.blockConfig,
+        numInitFeatures: spec.numInitFeatures,
+        bnSize: spec.bnSize,
+        inChannels: entry.network.inChannels,
+      },
       labels,
       preprocessing: entry.preprocessing,
       output: { activation: 'sigmoid', ...(calibration ? { calibration } : {}) },
@@ -63,7 +85,9 @@ export function catalogueModel(entry: CatalogueEntry, loaded: ImportedWeights, f
         notes: [
           entry.testTime,
           ...(dropped > 0 ? [`${dropped} of the ${entry.outputs.length} outputs are untrained in this release and were left out.`] : []),
-          ...(calibration ? ['Scores are op_norm-calibrated: 0.5 is the publisher\'s operating point for each finding, so they are not probabilities.'] : []),
+          ...(calibration
+            ? ["Scores are op_norm-calibrated: 0.5 is the publisher's operating point for each finding, so they are not probabilities."]
+            : []),
           ...layoutNote,
           ...notes,
         ].join('\n\n'),
@@ -76,7 +100,8 @@ function selectOutputs(weights: WeightMap, keep: number[], total: number): Weigh
   if (keep.length === total) return weights;
   const w = weights.get('classifier.weight');
   const b = weights.get('classifier.bias');
-  if (!w || !b || w.shape.length !== 2 || w.shape[0] !== total) throw new DenseRayError('WEIGHTS_MISMATCH', `classifier does not have the ${total} outputs the catalogue lists`);
+  if (!w || !b || w.shape.length !== 2 || w.shape[0] !== total)
+    throw new DenseRayError('WEIGHTS_MISMATCH', `classifier does not have the ${total} outputs the catalogue lists`);
   const features = w.shape[1]!;
   const rows = new Float32Array(keep.length * features);
   keep.forEach((k, i) => rows.set(w.data.subarray(k * features, (k + 1) * features), i * features));

@@ -28,9 +28,25 @@ export function listCatalogue(store: ModelStore, asJson: boolean): void {
   const active = store.activeId();
   const rows = catalogue.models.map((e) => {
     const expected = pins.expected(e);
-    return { name: e.name, title: e.title, licence: e.licence.name, inputChannels: e.network.inChannels, labels: e.outputs.filter((o) => o !== '').length, reportedMeanAuroc: e.reportedMeanAuroc, pin: expected.status, sha256: expected.sha256, gitBlob: e.file.gitBlobSha1 !== undefined, installed: store.has(e.name), active: active === e.name, url: e.url };
+    return {
+      name: e.name,
+      title: e.title,
+      licence: e.licence.name,
+      inputChannels: e.network.inChannels,
+      labels: e.outputs.filter((o) => o !== '').length,
+      reportedMeanAuroc: e.reportedMeanAuroc,
+      pin: expected.status,
+      sha256: expected.sha256,
+      gitBlob: e.file.gitBlobSha1 !== undefined,
+      installed: store.has(e.name),
+      active: active === e.name,
+      url: e.url,
+    };
   });
-  if (asJson) return json({ ok: true, models: rows });
+  if (asJson) {
+    json({ ok: true, models: rows });
+    return;
+  }
   for (const r of rows) {
     const state = r.active ? '*' : r.installed ? '+' : ' ';
     const pin = `${pinText(r.pin, r.sha256)}${r.gitBlob && r.pin === 'unpinned' ? ' (git blob id pinned)' : ''}`;
@@ -67,8 +83,12 @@ export async function fetchFromCatalogue(store: ModelStore, name: string, option
       },
     });
     if (options.json) return json({ ok: true, ...result });
-    out(`installed ${result.manifest.id} (${result.manifest.labels.length} labels, ${result.bytes} bytes${result.resumed ? ', resumed' : ''})${result.active ? ', active' : ''}\n`);
-    out(`sha256 ${result.sha256} — ${result.pin === 'pinned' ? 'matches the catalogue pin' : 'unpinned in the catalogue: recorded on this machine, later downloads must match it'}\n`);
+    out(
+      `installed ${result.manifest.id} (${result.manifest.labels.length} labels, ${result.bytes} bytes${result.resumed ? ', resumed' : ''})${result.active ? ', active' : ''}\n`,
+    );
+    out(
+      `sha256 ${result.sha256} — ${result.pin === 'pinned' ? 'matches the catalogue pin' : 'unpinned in the catalogue: recorded on this machine, later downloads must match it'}\n`,
+    );
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
@@ -86,7 +106,12 @@ export interface PlainImportOptions {
  * `models import <file> [--as name]`: a catalogue file (named, or recognised by sha256/structure when
  * no --arch/--labels are given) gets its catalogue manifest; anything else goes to the plain importer.
  */
-export function importFile(store: ModelStore, file: string, as: string | undefined, plain: PlainImportOptions): { id: string; text: string; manifest: unknown } {
+export function importFile(
+  store: ModelStore,
+  file: string,
+  as: string | undefined,
+  plain: PlainImportOptions,
+): { id: string; text: string; manifest: unknown } {
   const loaded = loadCatalogue();
   const pins = new PinRecord(store.dataDir);
   let useCatalogue = as !== undefined;
@@ -102,9 +127,17 @@ export function importFile(store: ModelStore, file: string, as: string | undefin
   if (useCatalogue) {
     const r = installCatalogueFile({ store, catalogue: loaded.catalogue, pins, file, ...(as ? { as } : {}) });
     const m = r.model.manifest;
-    return { id: m.id, manifest: m, text: `imported ${m.id} from the catalogue (recognised by ${r.recognisedBy}; ${m.labels.length} labels; ${pinText(r.pin, r.verified.sha256)})` };
+    return {
+      id: m.id,
+      manifest: m,
+      text: `imported ${m.id} from the catalogue (recognised by ${r.recognisedBy}; ${m.labels.length} labels; ${pinText(r.pin, r.verified.sha256)})`,
+    };
   }
   const model = importModel(store, { file, ...plain });
   const m = model.manifest;
-  return { id: m.id, manifest: m, text: `imported ${m.id} (${m.arch}, ${m.labels.length} labels, sha256 ${m.weights.sha256.slice(0, 12)})` };
+  return {
+    id: m.id,
+    manifest: m,
+    text: `imported ${m.id} (${m.arch}, ${m.labels.length} labels, sha256 ${m.weights.sha256.slice(0, 12)})`,
+  };
 }

@@ -26,7 +26,16 @@ export interface DownloadResult {
 }
 
 /** Network errors whose cause means "no route to the host", as opposed to a transfer that broke. */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ECONNABORTED', 'UND_ERR_CONNECT_TIMEOUT']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ECONNABORTED',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /**
  * Downloads `url` into `partFile` with Node's fetch, resuming a partial file with `Range: bytes=n-`.
@@ -57,7 +66,10 @@ class Interrupted extends Error {
 
   asError(url: string): DenseRayError {
     const detail = this.reason instanceof Error ? this.reason.message : String(this.reason);
-    return new DenseRayError('DOWNLOAD_FAILED', `the download from ${url} broke off (${detail}); run the fetch again to resume it`, { cause: this.reason, details: { url, resumable: true } });
+    return new DenseRayError('DOWNLOAD_FAILED', `the download from ${url} broke off (${detail}); run the fetch again to resume it`, {
+      cause: this.reason,
+      details: { url, resumable: true },
+    });
   }
 }
 
@@ -79,7 +91,11 @@ async function attemptDownload(url: string, options: DownloadOptions): Promise<D
   }
   if (response.status === 404 || response.status === 410) {
     await response.body?.cancel();
-    throw new DenseRayError('DOWNLOAD_NOT_FOUND', `${url} answered ${response.status}: the file is not there (moved or withdrawn); check the catalogue entry`, { details: { url, status: response.status } });
+    throw new DenseRayError(
+      'DOWNLOAD_NOT_FOUND',
+      `${url} answered ${response.status}: the file is not there (moved or withdrawn); check the catalogue entry`,
+      { details: { url, status: response.status } },
+    );
   }
   if (response.status !== 200 && response.status !== 206) {
     await response.body?.cancel();
@@ -95,10 +111,17 @@ async function attemptDownload(url: string, options: DownloadOptions): Promise<D
     }
   }
   const length = Number(response.headers.get('content-length'));
-  const total = response.status === 206 ? totalFromContentRange(response.headers.get('content-range')) : Number.isFinite(length) && length > 0 ? length : null;
+  const total =
+    response.status === 206
+      ? totalFromContentRange(response.headers.get('content-range'))
+      : Number.isFinite(length) && length > 0
+        ? length
+        : null;
   if (total !== null && options.expectedBytes != null && total !== options.expectedBytes) {
     await response.body?.cancel();
-    throw new DenseRayError('CHECKSUM_MISMATCH', `${url} offers ${total} bytes, the catalogue expects ${options.expectedBytes}`, { details: { url, bytes: total } });
+    throw new DenseRayError('CHECKSUM_MISMATCH', `${url} offers ${total} bytes, the catalogue expects ${options.expectedBytes}`, {
+      details: { url, bytes: total },
+    });
   }
   if (!response.body) throw new Interrupted(new Error('empty response body'));
   let received = start;
@@ -130,7 +153,11 @@ async function attemptDownload(url: string, options: DownloadOptions): Promise<D
   } catch (error) {
     if (options.signal?.aborted) throw cancelled(url);
     if (errnoCode(error) === 'ENOSPC') {
-      throw new DenseRayError('DISK_FULL', `the disk is full while saving ${url}; free space and fetch again (the partial file ${options.partFile} is kept to resume)`, { cause: error });
+      throw new DenseRayError(
+        'DISK_FULL',
+        `the disk is full while saving ${url}; free space and fetch again (the partial file ${options.partFile} is kept to resume)`,
+        { cause: error },
+      );
     }
     if (errnoCode(error) !== undefined && /^E(ACCES|PERM|ROFS|IO)$/.test(errnoCode(error)!)) {
       throw new DenseRayError('FILE_UNREADABLE', `cannot write ${options.partFile}: ${(error as Error).message}`, { cause: error });
@@ -147,10 +174,14 @@ function requestError(error: unknown, url: string, signal: AbortSignal | undefin
   if (signal?.aborted) return cancelled(url);
   const code = errnoCode(error);
   if (code === undefined || UNREACHABLE.has(code)) {
-    return new DenseRayError('NETWORK_OFFLINE', `cannot reach ${new URL(url).host}${code ? ` (${code})` : ''}: this machine looks offline, or the host is unreachable; on an air-gapped machine copy the file over and use \`denseray models import <file>\``, {
-      cause: error,
-      details: { url, ...(code ? { cause: code } : {}) },
-    });
+    return new DenseRayError(
+      'NETWORK_OFFLINE',
+      `cannot reach ${new URL(url).host}${code ? ` (${code})` : ''}: this machine looks offline, or the host is unreachable; on an air-gapped machine copy the file over and use \`denseray models import <file>\``,
+      {
+        cause: error,
+        details: { url, ...(code ? { cause: code } : {}) },
+      },
+    );
   }
   return new DenseRayError('DOWNLOAD_FAILED', `requesting ${url} failed (${code})`, { cause: error, details: { url, cause: code } });
 }

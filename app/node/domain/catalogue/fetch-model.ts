@@ -43,7 +43,14 @@ export async function fetchCatalogueModel(request: FetchRequest): Promise<FetchR
   try {
     report('verify', download.bytes, download.bytes);
     report('import', download.bytes, download.bytes);
-    const installed = installCatalogueFile({ store: request.store, catalogue: request.catalogue, pins: request.pins, file: done, as: entry.name, downloaded: true });
+    const installed = installCatalogueFile({
+      store: request.store,
+      catalogue: request.catalogue,
+      pins: request.pins,
+      file: done,
+      as: entry.name,
+      downloaded: true,
+    });
     if (request.activate) request.store.setActive(installed.model.manifest.id);
     report('done', download.bytes, download.bytes);
     return {
@@ -56,7 +63,9 @@ export async function fetchCatalogueModel(request: FetchRequest): Promise<FetchR
     };
   } catch (error) {
     report('failed', download.bytes, download.bytes);
-    throw error instanceof DenseRayError ? error : new DenseRayError('INTERNAL', `installing ${entry.name} failed: ${String(error)}`, { cause: error });
+    throw error instanceof DenseRayError
+      ? error
+      : new DenseRayError('INTERNAL', `installing ${entry.name} failed: ${String(error)}`, { cause: error });
   } finally {
     // The original is re-fetchable and the store keeps a converted copy: do not keep both on disk.
     rmSync(done, { force: true });

@@ -52,7 +52,10 @@ export function installCatalogueFile(request: InstallFromFile): InstalledFromCat
   } else {
     const found = recognise(request.catalogue, bytes, id, request.pins, path);
     if (!found) {
-      throw new DenseRayError('INVALID_ARGUMENT', `${path} is not a catalogue model DenseRay recognises; name it with --as <catalogue name>, or give --arch and --labels`);
+      throw new DenseRayError(
+        'INVALID_ARGUMENT',
+        `${path} is not a catalogue model DenseRay recognises; name it with --as <catalogue name>, or give --arch and --labels`,
+      );
     }
     entry = found.entry;
     recognisedBy = found.by;
@@ -60,7 +63,11 @@ export function installCatalogueFile(request: InstallFromFile): InstalledFromCat
   const expected = request.pins.expected(entry);
   const verified = verifyFile(bytes, entry, expected, path);
   const loaded = loadWeightsFile(bytes, path, { spec: declaredSpec(entry) });
-  const notes = request.downloaded ? [] : [`Imported from a file carried by hand (recognised by ${recognisedBy}); sha256 ${id.sha256}${expected.status === 'unpinned' ? ', unpinned: not checked against any published value' : `, matches the ${expected.status} value`}.`];
+  const notes = request.downloaded
+    ? []
+    : [
+        `Imported from a file carried by hand (recognised by ${recognisedBy}); sha256 ${id.sha256}${expected.status === 'unpinned' ? ', unpinned: not checked against any published value' : `, matches the ${expected.status} value`}.`,
+      ];
   const { manifest, weights } = catalogueModel(entry, loaded, { path: request.downloaded ? entry.url : path, sha256: id.sha256 }, notes);
   const model = request.store.install(manifest, weights, { replace: true });
   let pin = expected.status;

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Catalogue, type CatalogueEntry } from '../../../common/contract/catalogue.ts';
 import { DenseRayError } from '../../shared/errors.ts';
 import { projectFile } from '../../shared/project-files.ts';
@@ -28,7 +27,10 @@ export function loadCatalogue(file = process.env.DENSERAY_CATALOGUE ?? DEFAULT_C
   }
   const parsed = Catalogue.safeParse(raw);
   if (!parsed.success) {
-    throw new DenseRayError('MODEL_INVALID', `${path} is not a valid catalogue: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new DenseRayError(
+      'MODEL_INVALID',
+      `${path} is not a valid catalogue: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   checkConsistency(parsed.data, path);
   return { catalogue: parsed.data, file: path };
@@ -42,16 +44,20 @@ function checkConsistency(catalogue: Catalogue, path: string): void {
     if (names.has(e.name)) problems.push(`${e.name}: listed twice`);
     names.add(e.name);
     if (e.calibration.kind === 'op-norm') {
-      if (e.calibration.opThresholds.length !== e.outputs.length) problems.push(`${e.name}: ${e.calibration.opThresholds.length} op thresholds for ${e.outputs.length} outputs`);
+      if (e.calibration.opThresholds.length !== e.outputs.length)
+        problems.push(`${e.name}: ${e.calibration.opThresholds.length} op thresholds for ${e.outputs.length} outputs`);
       e.calibration.opThresholds.forEach((t, i) => {
-        if ((t === null) !== (e.outputs[i] === '')) problems.push(`${e.name}: output ${i} must have a threshold exactly when it is trained`);
+        if ((t === null) !== (e.outputs[i] === ''))
+          problems.push(`${e.name}: output ${i} must have a threshold exactly when it is trained`);
       });
     }
     if (e.outputs.every((o) => o === '')) problems.push(`${e.name}: no trained outputs`);
     const named = e.outputs.filter((o) => o !== '');
     if (new Set(named).size !== named.length) problems.push(`${e.name}: output names repeat`);
-    if ((e.network.arch === 'custom') !== (e.network.spec !== undefined)) problems.push(`${e.name}: a spec is given exactly for arch custom`);
-    if (e.preprocessing.channels !== e.network.inChannels) problems.push(`${e.name}: preprocessing makes ${e.preprocessing.channels} channels, the network takes ${e.network.inChannels}`);
+    if ((e.network.arch === 'custom') !== (e.network.spec !== undefined))
+      problems.push(`${e.name}: a spec is given exactly for arch custom`);
+    if (e.preprocessing.channels !== e.network.inChannels)
+      problems.push(`${e.name}: preprocessing makes ${e.preprocessing.channels} channels, the network takes ${e.network.inChannels}`);
   }
   if (problems.length > 0) throw new DenseRayError('MODEL_INVALID', `${path}: ${problems.join('; ')}`);
 }

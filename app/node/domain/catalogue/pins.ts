@@ -9,7 +9,12 @@ import { writeFileAtomic } from '../../shared/atomic-write.ts';
  * catalogue entry pins none: later downloads and imports must match them (trust on first use),
  * and the lead can copy them into the catalogue to pin them for everyone.
  */
-const RecordedPin = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().positive(), url: z.string(), recordedAt: z.string() });
+const RecordedPin = z.object({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().positive(),
+  url: z.string(),
+  recordedAt: z.string(),
+});
 const PinFile = z.record(z.string(), RecordedPin);
 export type RecordedPin = z.infer<typeof RecordedPin>;
 

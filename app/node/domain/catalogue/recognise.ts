@@ -18,14 +18,23 @@ export interface Recognition {
  * layout, input channels and outputs the reader finds, and for whole pickled models the classes
  * the pickle names. Returns undefined when nothing fits; throws when several fit equally.
  */
-export function recognise(catalogue: Catalogue, bytes: Uint8Array, id: FileIdentity, pins: PinRecord, source: string): Recognition | undefined {
+export function recognise(
+  catalogue: Catalogue,
+  bytes: Uint8Array,
+  id: FileIdentity,
+  pins: PinRecord,
+  source: string,
+): Recognition | undefined {
   const recorded = pins.all();
   const byBytes = catalogue.models.filter(
-    (e) => e.file.sha256 === id.sha256 || e.file.gitBlobSha1 === id.gitBlobSha1 || (recorded[e.name]?.sha256 === id.sha256 && recorded[e.name]?.url === e.url),
+    (e) =>
+      e.file.sha256 === id.sha256 ||
+      e.file.gitBlobSha1 === id.gitBlobSha1 ||
+      (recorded[e.name]?.sha256 === id.sha256 && recorded[e.name]?.url === e.url),
   );
   if (byBytes.length === 1) return { entry: byBytes[0]!, by: 'sha256' };
 
-  let loaded;
+  let loaded: ReturnType<typeof loadWeightsFile>;
   try {
     loaded = loadWeightsFile(bytes, source);
   } catch {
@@ -47,9 +56,13 @@ export function recognise(catalogue: Catalogue, bytes: Uint8Array, id: FileIdent
   });
   if (fits.length === 1) return { entry: fits[0]!, by: 'structure' };
   if (fits.length > 1) {
-    throw new DenseRayError('INVALID_ARGUMENT', `${source} fits several catalogue models by structure (${fits.map((e) => e.name).join(', ')}); name one with --as <name>`, {
-      details: { candidates: fits.map((e) => e.name) },
-    });
+    throw new DenseRayError(
+      'INVALID_ARGUMENT',
+      `${source} fits several catalogue models by structure (${fits.map((e) => e.name).join(', ')}); name one with --as <name>`,
+      {
+        details: { candidates: fits.map((e) => e.name) },
+      },
+    );
   }
   return undefined;
 }

@@ -29,8 +29,10 @@ export function verifyFile(bytes: Uint8Array, entry: CatalogueEntry, expected: E
   const id = identify(bytes);
   const differences: string[] = [];
   if (expected.bytes !== null && id.bytes !== expected.bytes) differences.push(`size ${id.bytes} bytes, expected ${expected.bytes}`);
-  if (expected.sha256 !== null && id.sha256 !== expected.sha256) differences.push(`sha256 ${id.sha256}, expected ${expected.sha256} (${expected.status})`);
-  if (entry.file.gitBlobSha1 !== undefined && id.gitBlobSha1 !== entry.file.gitBlobSha1) differences.push(`git blob id ${id.gitBlobSha1}, expected ${entry.file.gitBlobSha1}`);
+  if (expected.sha256 !== null && id.sha256 !== expected.sha256)
+    differences.push(`sha256 ${id.sha256}, expected ${expected.sha256} (${expected.status})`);
+  if (entry.file.gitBlobSha1 !== undefined && id.gitBlobSha1 !== entry.file.gitBlobSha1)
+    differences.push(`git blob id ${id.gitBlobSha1}, expected ${entry.file.gitBlobSha1}`);
   if (differences.length > 0) {
     throw new DenseRayError('CHECKSUM_MISMATCH', `${source} is not the published ${entry.name} file: ${differences.join('; ')}`, {
       details: { name: entry.name, sha256: id.sha256, bytes: id.bytes, expectedSha256: expected.sha256, expectedBytes: expected.bytes },
@@ -38,6 +40,7 @@ export function verifyFile(bytes: Uint8Array, entry: CatalogueEntry, expected: E
   }
   const reported = entry.file.reported;
   if (!reported || (reported.sha256 === undefined && reported.bytes === undefined)) return id;
-  const matchesReported = (reported.sha256 === undefined || reported.sha256 === id.sha256) && (reported.bytes === undefined || reported.bytes === id.bytes);
+  const matchesReported =
+    (reported.sha256 === undefined || reported.sha256 === id.sha256) && (reported.bytes === undefined || reported.bytes === id.bytes);
   return { ...id, matchesReported };
 }

@@ -24,7 +24,12 @@ describe('denseray dicom', () => {
     expect(code).toBe(ExitCode.ok);
     const result = JSON.parse(io.out());
     expect(result).toMatchObject({ ok: true, frame: 0, meta: { modality: 'DX', rows: 1024, transferSyntaxUid: '1.2.840.10008.1.2.5' } });
-    expect(result.stored).toEqual({ min: 0, max: 3919, mean: 2806.4032, sha256: 'd25ef6424139dcf7516a6efeafa91ba88a538ac16934b5a17c0b15754a521547' });
+    expect(result.stored).toEqual({
+      min: 0,
+      max: 3919,
+      mean: 2806.4032,
+      sha256: 'd25ef6424139dcf7516a6efeafa91ba88a538ac16934b5a17c0b15754a521547',
+    });
   });
 
   it('info --json --frame picks a frame and reports an out-of-range one as an error', async () => {
@@ -33,7 +38,9 @@ describe('denseray dicom', () => {
     expect(JSON.parse(io.out()).frame).toBe(9);
     vi.restoreAllMocks();
     io = capture();
-    expect(await dicomCommand.run(['info', shared('dicom', 'mr_mono2_12_rle_10frames.dcm'), '--json', '--frame', '10'])).toBe(ExitCode.failure);
+    expect(await dicomCommand.run(['info', shared('dicom', 'mr_mono2_12_rle_10frames.dcm'), '--json', '--frame', '10'])).toBe(
+      ExitCode.failure,
+    );
     expect(JSON.parse(io.out())).toMatchObject({ ok: false, error: { code: 'DICOM_FRAME_OUT_OF_RANGE' } });
   });
 
@@ -54,7 +61,9 @@ describe('denseray dicom', () => {
   it('render writes a PNG, with --window', async () => {
     const io = capture();
     const out = join(mkdtempSync(join(tmpdir(), 'denseray-dicom-')), 'ct.png');
-    expect(await dicomCommand.run(['render', shared('dicom', 'ct_small_mono2_16s_explicit_le.dcm'), '--out', out, '--window', '40,400'])).toBe(ExitCode.ok);
+    expect(
+      await dicomCommand.run(['render', shared('dicom', 'ct_small_mono2_16s_explicit_le.dcm'), '--out', out, '--window', '40,400']),
+    ).toBe(ExitCode.ok);
     expect(io.out()).toContain('wrote');
     const png = PNG.sync.read(readFileSync(out));
     expect([png.width, png.height]).toEqual([128, 128]);

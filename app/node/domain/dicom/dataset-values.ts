@@ -36,7 +36,9 @@ export function valueReader(dataSet: DataSet, isUtf8: boolean): ValueReader {
   }
 
   function numbers(tag: string): number[] {
-    return texts(tag).map((v) => (v === '' ? Number.NaN : Number(v))).filter((n) => Number.isFinite(n));
+    return texts(tag)
+      .map((v) => (v === '' ? Number.NaN : Number(v)))
+      .filter((n) => Number.isFinite(n));
   }
 
   return {

@@ -26,14 +26,24 @@ function checkImageAttributes(file: DicomFile, parsed: ParsedDicom): void {
   const fail = (code: 'DICOM_DECODE_FAILED' | 'DICOM_UNSUPPORTED_SYNTAX', problem: string, tag: string) => {
     throw dicomError(code, source, problem, { tag, syntax });
   };
-  if (!(meta.rows > 0 && meta.columns > 0)) fail('DICOM_DECODE_FAILED', `image size ${meta.rows}x${meta.columns} is empty`, '(0028,0010) Rows');
-  if (![8, 16, 32].includes(meta.bitsAllocated)) fail('DICOM_UNSUPPORTED_SYNTAX', `BitsAllocated ${meta.bitsAllocated} is not supported (8, 16 or 32)`, '(0028,0100) BitsAllocated');
-  if (meta.bitsStored < 1 || meta.bitsStored > meta.bitsAllocated) fail('DICOM_DECODE_FAILED', `BitsStored ${meta.bitsStored} does not fit BitsAllocated ${meta.bitsAllocated}`, '(0028,0101) BitsStored');
-  if (meta.samplesPerPixel !== 1 && meta.samplesPerPixel !== 3) fail('DICOM_UNSUPPORTED_SYNTAX', `SamplesPerPixel ${meta.samplesPerPixel} is not 1 or 3`, '(0028,0002) SamplesPerPixel');
+  if (!(meta.rows > 0 && meta.columns > 0))
+    fail('DICOM_DECODE_FAILED', `image size ${meta.rows}x${meta.columns} is empty`, '(0028,0010) Rows');
+  if (![8, 16, 32].includes(meta.bitsAllocated))
+    fail('DICOM_UNSUPPORTED_SYNTAX', `BitsAllocated ${meta.bitsAllocated} is not supported (8, 16 or 32)`, '(0028,0100) BitsAllocated');
+  if (meta.bitsStored < 1 || meta.bitsStored > meta.bitsAllocated)
+    fail('DICOM_DECODE_FAILED', `BitsStored ${meta.bitsStored} does not fit BitsAllocated ${meta.bitsAllocated}`, '(0028,0101) BitsStored');
+  if (meta.samplesPerPixel !== 1 && meta.samplesPerPixel !== 3)
+    fail('DICOM_UNSUPPORTED_SYNTAX', `SamplesPerPixel ${meta.samplesPerPixel} is not 1 or 3`, '(0028,0002) SamplesPerPixel');
   const photometric = meta.photometricInterpretation;
-  if (!GRAYSCALE.has(photometric) && !COLOUR.has(photometric)) fail('DICOM_UNSUPPORTED_SYNTAX', `PhotometricInterpretation ${photometric} is not supported`, '(0028,0004) PhotometricInterpretation');
+  if (!GRAYSCALE.has(photometric) && !COLOUR.has(photometric))
+    fail('DICOM_UNSUPPORTED_SYNTAX', `PhotometricInterpretation ${photometric} is not supported`, '(0028,0004) PhotometricInterpretation');
   const expectedSamples = GRAYSCALE.has(photometric) || photometric === 'PALETTE COLOR' ? 1 : 3;
-  if (meta.samplesPerPixel !== expectedSamples) fail('DICOM_DECODE_FAILED', `${photometric} needs SamplesPerPixel ${expectedSamples}, header says ${meta.samplesPerPixel}`, '(0028,0002) SamplesPerPixel');
+  if (meta.samplesPerPixel !== expectedSamples)
+    fail(
+      'DICOM_DECODE_FAILED',
+      `${photometric} needs SamplesPerPixel ${expectedSamples}, header says ${meta.samplesPerPixel}`,
+      '(0028,0002) SamplesPerPixel',
+    );
 }
 
 async function decodePixels(file: DicomFile, parsed: ParsedDicom, frameIndex: number): Promise<CodecOutput> {
@@ -43,7 +53,8 @@ async function decodePixels(file: DicomFile, parsed: ParsedDicom, frameIndex: nu
   const context = { tag: PIXEL_DATA_TAG, syntax };
 
   if (syntax.encoding === 'native' || syntax.encoding === 'deflate') {
-    if (element.encapsulatedPixelData) throw dicomError('DICOM_DECODE_FAILED', source, 'pixel data is encapsulated under a native transfer syntax', context);
+    if (element.encapsulatedPixelData)
+      throw dicomError('DICOM_DECODE_FAILED', source, 'pixel data is encapsulated under a native transfer syntax', context);
     const needed = nativeFrameBytes(meta) * meta.numberOfFrames;
     if (element.length < needed) {
       throw dicomError(
@@ -56,7 +67,8 @@ async function decodePixels(file: DicomFile, parsed: ParsedDicom, frameIndex: nu
     return readNativeFrame(dataSet, element, meta, frameIndex, syntax.littleEndian);
   }
 
-  if (!element.encapsulatedPixelData) throw dicomError('DICOM_DECODE_FAILED', source, 'pixel data is not encapsulated under a compressed transfer syntax', context);
+  if (!element.encapsulatedPixelData)
+    throw dicomError('DICOM_DECODE_FAILED', source, 'pixel data is not encapsulated under a compressed transfer syntax', context);
   const encoded = encapsulatedFrame(dataSet, element, frameIndex, meta.numberOfFrames);
   const signed = meta.pixelRepresentation === 1;
   switch (syntax.encoding) {
@@ -78,11 +90,27 @@ async function decodePixels(file: DicomFile, parsed: ParsedDicom, frameIndex: nu
 }
 
 /** Grayscale values after the Modality LUT; colour images become luma, palette images their palette's luma. */
-function modalityValues(stored: StoredArray, photometric: string, meta: DicomMetadata, parsed: ParsedDicom, modalityLut: LookupTable | undefined, source: string): Float32Array {
-  if (GRAYSCALE.has(photometric)) return applyModalityLut(stored, { slope: meta.rescaleSlope, intercept: meta.rescaleIntercept, ...(modalityLut ? { lut: modalityLut } : {}) });
+function modalityValues(
+  stored: StoredArray,
+  photometric: string,
+  meta: DicomMetadata,
+  parsed: ParsedDicom,
+  modalityLut: LookupTable | undefined,
+  source: string,
+): Float32Array {
+  if (GRAYSCALE.has(photometric))
+    return applyModalityLut(stored, {
+      slope: meta.rescaleSlope,
+      intercept: meta.rescaleIntercept,
+      ...(modalityLut ? { lut: modalityLut } : {}),
+    });
   if (photometric === 'PALETTE COLOR') {
     const palette = readPalette(parsed.dataSet);
-    if (!palette) throw dicomError('DICOM_DECODE_FAILED', source, 'PALETTE COLOR image without a readable palette', { tag: '(0028,1201) RedPaletteColorLookupTableData', syntax: parsed.syntax });
+    if (!palette)
+      throw dicomError('DICOM_DECODE_FAILED', source, 'PALETTE COLOR image without a readable palette', {
+        tag: '(0028,1201) RedPaletteColorLookupTableData',
+        syntax: parsed.syntax,
+      });
     return paletteToLuma(stored, palette);
   }
   if (photometric === 'RGB') return meta.bitsAllocated === 8 ? rgbToLuma8(stored) : rgbToLuma(stored);
@@ -98,7 +126,13 @@ function storedRange(meta: DicomMetadata): [number, number] {
  * stored range as it is (that is how an 8-bit PNG looks), else a robust percentile window.
  * Colour images keep their full range.
  */
-export function defaultVoi(meta: DicomMetadata, modality: Float32Array, grayscale: boolean, voiLut: LookupTable | undefined, modalityLut: LookupTable | undefined): VoiTransform {
+export function defaultVoi(
+  meta: DicomMetadata,
+  modality: Float32Array,
+  grayscale: boolean,
+  voiLut: LookupTable | undefined,
+  modalityLut: LookupTable | undefined,
+): VoiTransform {
   if (!grayscale) {
     const span = windowSpanning(0, 2 ** Math.min(meta.bitsStored, 16) - 1);
     return { kind: 'window', ...span, fn: 'LINEAR', source: 'full-range' };
@@ -107,7 +141,11 @@ export function defaultVoi(meta: DicomMetadata, modality: Float32Array, grayscal
   if (first) return { kind: 'window', center: first.center, width: first.width, fn: meta.voiLutFunction, source: 'header' };
   if (voiLut) return { kind: 'lut', lut: voiLut };
   if (meta.bitsStored <= 8) {
-    const ends = applyModalityLut(storedRange(meta), { slope: meta.rescaleSlope, intercept: meta.rescaleIntercept, ...(modalityLut ? { lut: modalityLut } : {}) });
+    const ends = applyModalityLut(storedRange(meta), {
+      slope: meta.rescaleSlope,
+      intercept: meta.rescaleIntercept,
+      ...(modalityLut ? { lut: modalityLut } : {}),
+    });
     return { kind: 'window', ...windowSpanning(ends[0]!, ends[1]!), fn: 'LINEAR', source: 'full-range' };
   }
   return { kind: 'window', ...autoWindow(modality), fn: 'LINEAR', source: 'auto' };
@@ -126,7 +164,12 @@ export async function decodeFrame(file: DicomFile, frameIndex = 0): Promise<Deco
     throw dicomError('DICOM_NO_PIXEL_DATA', source, 'the dataset has no Pixel Data', { tag: PIXEL_DATA_TAG, syntax });
   }
   if (!Number.isInteger(frameIndex) || frameIndex < 0 || frameIndex >= meta.numberOfFrames) {
-    throw dicomError('DICOM_FRAME_OUT_OF_RANGE', source, `frame ${frameIndex} requested, the file has ${meta.numberOfFrames} frame(s) (0-based)`, { tag: '(0028,0008) NumberOfFrames', syntax });
+    throw dicomError(
+      'DICOM_FRAME_OUT_OF_RANGE',
+      source,
+      `frame ${frameIndex} requested, the file has ${meta.numberOfFrames} frame(s) (0-based)`,
+      { tag: '(0028,0008) NumberOfFrames', syntax },
+    );
   }
   if (syntax.encoding === 'unsupported') {
     throw dicomError('DICOM_UNSUPPORTED_SYNTAX', source, 'no decoder for this transfer syntax', { tag: PIXEL_DATA_TAG, syntax });
@@ -138,7 +181,11 @@ export async function decodeFrame(file: DicomFile, frameIndex = 0): Promise<Deco
     output = await decodePixels(file, parsed, frameIndex);
   } catch (thrown) {
     if (thrown instanceof DenseRayError) throw thrown;
-    throw dicomError('DICOM_DECODE_FAILED', source, `cannot decode frame ${frameIndex}: ${describeThrown(thrown)}`, { tag: PIXEL_DATA_TAG, syntax, cause: thrown });
+    throw dicomError('DICOM_DECODE_FAILED', source, `cannot decode frame ${frameIndex}: ${describeThrown(thrown)}`, {
+      tag: PIXEL_DATA_TAG,
+      syntax,
+      cause: thrown,
+    });
   }
   if (output.width !== meta.columns || output.height !== meta.rows || output.components !== meta.samplesPerPixel) {
     throw dicomError(

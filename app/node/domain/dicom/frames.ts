@@ -35,11 +35,13 @@ export function encapsulatedFrame(dataSet: DataSet, element: Element, frameIndex
 
   const offsets = element.basicOffsetTable ?? [];
   if (offsets.length > 0) {
-    if (offsets.length !== numberOfFrames) throw new FrameLayoutError(`Basic Offset Table has ${offsets.length} entries for ${numberOfFrames} frames`);
+    if (offsets.length !== numberOfFrames)
+      throw new FrameLayoutError(`Basic Offset Table has ${offsets.length} entries for ${numberOfFrames} frames`);
     const start = offsets[frameIndex]!;
     const end = frameIndex + 1 < offsets.length ? offsets[frameIndex + 1]! : Infinity;
     const members = fragments.filter((f) => f.offset >= start && f.offset < end);
-    if (members.length === 0 || members[0]!.offset !== start) throw new FrameLayoutError(`Basic Offset Table entry ${start} for frame ${frameIndex} does not start a fragment`);
+    if (members.length === 0 || members[0]!.offset !== start)
+      throw new FrameLayoutError(`Basic Offset Table entry ${start} for frame ${frameIndex} does not start a fragment`);
     return concatenate(dataSet, members);
   }
 
@@ -48,10 +50,11 @@ export function encapsulatedFrame(dataSet: DataSet, element: Element, frameIndex
 
   const starts = fragments.map((f, i) => (startsCodestream(dataSet, f) ? i : -1)).filter((i) => i >= 0);
   if (starts.length !== numberOfFrames || starts[0] !== 0) {
-    throw new FrameLayoutError(`no Basic Offset Table and ${fragments.length} fragments for ${numberOfFrames} frames: cannot tell the frames apart`);
+    throw new FrameLayoutError(
+      `no Basic Offset Table and ${fragments.length} fragments for ${numberOfFrames} frames: cannot tell the frames apart`,
+    );
   }
   const first = starts[frameIndex]!;
   const next = starts[frameIndex + 1] ?? fragments.length;
   return concatenate(dataSet, fragments.slice(first, next));
 }
-

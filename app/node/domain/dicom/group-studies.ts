@@ -69,7 +69,9 @@ export function groupStudies(files: readonly InstanceRef[]): StudyGroup[] {
   }
   const ordered = [...studies.values()];
   for (const study of ordered) {
-    study.series.sort((a, b) => compareOptional(a.seriesNumber, b.seriesNumber) || compareOptional(a.seriesInstanceUid, b.seriesInstanceUid));
+    study.series.sort(
+      (a, b) => compareOptional(a.seriesNumber, b.seriesNumber) || compareOptional(a.seriesInstanceUid, b.seriesInstanceUid),
+    );
     for (const series of study.series) {
       series.instances.sort((a, b) => compareOptional(a.meta.instanceNumber, b.meta.instanceNumber) || compareOptional(a.path, b.path));
     }

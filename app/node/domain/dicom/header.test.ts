@@ -79,7 +79,13 @@ describe('classifiability', () => {
   });
 
   it('flags the corpus non-X-ray files from their headers', () => {
-    for (const file of ['ct_small_mono2_16s_explicit_le.dcm', 'mr_mono2_12_rle_10frames.dcm', 'us_palette_8_rle.dcm', 'nm_mono2_12_jpeg_extended_lossy.dcm', 'ot_mono2_8_deflate.dcm']) {
+    for (const file of [
+      'ct_small_mono2_16s_explicit_le.dcm',
+      'mr_mono2_12_rle_10frames.dcm',
+      'us_palette_8_rle.dcm',
+      'nm_mono2_12_jpeg_extended_lossy.dcm',
+      'ot_mono2_8_deflate.dcm',
+    ]) {
       expect(classifiability(readDicom(corpus(file), file).meta).ok, file).toBe(false);
     }
   });
@@ -104,7 +110,10 @@ describe('groupStudies', () => {
   });
 
   it('groups the corpus MR multi-frame files by their own UIDs', () => {
-    const files = ['mr_mono2_12_rle_10frames.dcm', 'cxr_dx_mono2_8bit_explicit_le.dcm'].map((path) => ({ path, meta: readDicom(corpus(path), path).meta }));
+    const files = ['mr_mono2_12_rle_10frames.dcm', 'cxr_dx_mono2_8bit_explicit_le.dcm'].map((path) => ({
+      path,
+      meta: readDicom(corpus(path), path).meta,
+    }));
     expect(groupStudies(files)).toHaveLength(2);
   });
 });

@@ -21,7 +21,9 @@ const LOSSY_MEAN_TOLERANCE = 0.5;
  * YBR_FULL->RGB conversion of that YCbCr; the YCbCr itself is the native row with the same hash.
  */
 async function expectedRgbForJpegYbr(row: ManifestRow): Promise<Uint8Array> {
-  const reference = rows.find((r) => r.expect === 'ok' && r.storedSha256 === row.storedSha256 && !r.lossy && r.transferSyntax.startsWith('1.2.840.10008.1.2.1'));
+  const reference = rows.find(
+    (r) => r.expect === 'ok' && r.storedSha256 === row.storedSha256 && !r.lossy && r.transferSyntax.startsWith('1.2.840.10008.1.2.1'),
+  );
   if (!reference) throw new Error(`no native YCbCr reference with sha ${row.storedSha256}`);
   const frame = await decodeFrame(readDicom(bytesOf(reference.file), reference.file));
   expect(storedStats(frame.stored).sha256).toBe(row.storedSha256);

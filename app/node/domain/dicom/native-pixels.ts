@@ -11,7 +11,13 @@ export function nativeFrameBytes(meta: DicomMetadata): number {
 }
 
 /** One frame of native (uncompressed, possibly big-endian or inflated) pixel data. */
-export function readNativeFrame(dataSet: DataSet, element: Element, meta: DicomMetadata, frameIndex: number, littleEndian: boolean): CodecOutput {
+export function readNativeFrame(
+  dataSet: DataSet,
+  element: Element,
+  meta: DicomMetadata,
+  frameIndex: number,
+  littleEndian: boolean,
+): CodecOutput {
   const frameBytes = nativeFrameBytes(meta);
   const start = element.dataOffset + frameIndex * frameBytes;
   const bytes = dataSet.byteArray.subarray(start, start + frameBytes);

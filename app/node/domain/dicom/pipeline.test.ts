@@ -10,10 +10,22 @@ import { imageElements, writeTestDicom, type TestElement } from '../../../../tes
 const bytesOf = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 const corpus = (file: string) => new Uint8Array(readFileSync(shared('dicom', file)));
 
-function grayImage(pixels: Uint16Array | Int16Array | Uint8Array, extra: TestElement[], options: { bitsStored?: number; signed?: boolean; photometric?: string } = {}): Uint8Array {
+function grayImage(
+  pixels: Uint16Array | Int16Array | Uint8Array,
+  extra: TestElement[],
+  options: { bitsStored?: number; signed?: boolean; photometric?: string } = {},
+): Uint8Array {
   const bitsAllocated = pixels instanceof Uint8Array ? 8 : 16;
   return writeTestDicom([
-    ...imageElements({ rows: 1, columns: pixels.length, bitsAllocated, bitsStored: options.bitsStored ?? bitsAllocated, signed: options.signed ?? false, pixels, ...(options.photometric ? { photometric: options.photometric } : {}) }),
+    ...imageElements({
+      rows: 1,
+      columns: pixels.length,
+      bitsAllocated,
+      bitsStored: options.bitsStored ?? bitsAllocated,
+      signed: options.signed ?? false,
+      pixels,
+      ...(options.photometric ? { photometric: options.photometric } : {}),
+    }),
     ...extra,
   ]);
 }
@@ -33,9 +45,11 @@ const lutItem = (descriptor: number[], data: Uint16Array): TestElement[] => [
 
 describe('grayscale pipeline on synthetic files (the traps the corpus does not cover)', () => {
   it('uses a window given only as a VOI LUT Sequence', async () => {
-    const bytes = grayImage(new Uint16Array([0, 1, 2, 3, 9]), [
-      { group: 0x0028, element: 0x3010, vr: 'SQ', items: [lutItem([4, 0, 12], new Uint16Array([4095, 2048, 1024, 0]))] },
-    ], { bitsStored: 12 });
+    const bytes = grayImage(
+      new Uint16Array([0, 1, 2, 3, 9]),
+      [{ group: 0x0028, element: 0x3010, vr: 'SQ', items: [lutItem([4, 0, 12], new Uint16Array([4095, 2048, 1024, 0]))] }],
+      { bitsStored: 12 },
+    );
     const file = readDicom(bytes, 'voi-lut.dcm');
     expect(file.meta.windows).toEqual([]);
     const frame = await decodeFrame(file);
@@ -44,7 +58,10 @@ describe('grayscale pipeline on synthetic files (the traps the corpus does not c
   });
 
   it('applies a negative RescaleSlope before the window', async () => {
-    const file = readDicom(grayImage(new Uint16Array([0, 1000, 4095]), [...rescale('-1', '4095'), ...window('2048', '4096')], { bitsStored: 12 }), 'neg-slope.dcm');
+    const file = readDicom(
+      grayImage(new Uint16Array([0, 1000, 4095]), [...rescale('-1', '4095'), ...window('2048', '4096')], { bitsStored: 12 }),
+      'neg-slope.dcm',
+    );
     expect(file.meta.rescaleSlope).toBe(-1);
     const frame = await decodeFrame(file);
     expect(Array.from(frame.modality)).toEqual([4095, 3095, 0]);
@@ -71,7 +88,10 @@ describe('grayscale pipeline on synthetic files (the traps the corpus does not c
   });
 
   it('honours VOILUTFunction and multiple windows (first is the default)', async () => {
-    const bytes = grayImage(new Uint16Array([0, 40, 140]), [...window('40\\100', '400\\50'), { group: 0x0028, element: 0x1056, vr: 'CS', value: 'SIGMOID' }]);
+    const bytes = grayImage(new Uint16Array([0, 40, 140]), [
+      ...window('40\\100', '400\\50'),
+      { group: 0x0028, element: 0x1056, vr: 'CS', value: 'SIGMOID' },
+    ]);
     const file = readDicom(bytes, 'sigmoid.dcm');
     expect(file.meta.windows).toEqual([
       { center: 40, width: 400 },
@@ -83,14 +103,20 @@ describe('grayscale pipeline on synthetic files (the traps the corpus does not c
   });
 
   it('inverts MONOCHROME1 after the window', async () => {
-    const file = readDicom(grayImage(new Uint16Array([0, 1000, 3000]), window('1000', '1000'), { photometric: 'MONOCHROME1', bitsStored: 12 }), 'mono1.dcm');
+    const file = readDicom(
+      grayImage(new Uint16Array([0, 1000, 3000]), window('1000', '1000'), { photometric: 'MONOCHROME1', bitsStored: 12 }),
+      'mono1.dcm',
+    );
     const frame = await decodeFrame(file);
     expect(frame.invert).toBe(true);
     expect(Array.from(displayPixels(frame))).toEqual([0, 1000, 3000].map((x) => Math.round(255 - windowLinear(x, 1000, 1000))));
   });
 
   it('reads a file without preamble and DICM prefix', async () => {
-    const bytes = writeTestDicom(imageElements({ rows: 1, columns: 2, bitsAllocated: 8, bitsStored: 8, signed: false, pixels: new Uint8Array([1, 2]) }), { preamble: false });
+    const bytes = writeTestDicom(
+      imageElements({ rows: 1, columns: 2, bitsAllocated: 8, bitsStored: 8, signed: false, pixels: new Uint8Array([1, 2]) }),
+      { preamble: false },
+    );
     expect(isDicom(bytes)).toBe(true);
     expect(Array.from((await decodeFrame(readDicom(bytes, 'raw.dcm'))).stored)).toEqual([1, 2]);
   });
@@ -149,7 +175,14 @@ describe('decoder guards', () => {
 
   it('turns garbage in a JPEG 2000, HTJ2K, JPEG-LS or JPEG fragment into DICOM_DECODE_FAILED', async () => {
     const garbage = new Uint8Array(4096).map((_, i) => (i * 131 + 7) & 0xff);
-    for (const syntax of ['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.201', '1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.70', '1.2.840.10008.1.2.5']) {
+    for (const syntax of [
+      '1.2.840.10008.1.2.4.90',
+      '1.2.840.10008.1.2.4.201',
+      '1.2.840.10008.1.2.4.80',
+      '1.2.840.10008.1.2.4.50',
+      '1.2.840.10008.1.2.4.70',
+      '1.2.840.10008.1.2.5',
+    ]) {
       const bytes = encapsulated(syntax, garbage);
       const started = performance.now();
       await expect(decodeFrame(readDicom(bytes, `garbage-${syntax}.dcm`)), syntax).rejects.toMatchObject({ code: 'DICOM_DECODE_FAILED' });
@@ -160,7 +193,12 @@ describe('decoder guards', () => {
 
 /** An encapsulated single-frame 64x64 8-bit image whose only fragment is `fragment`. */
 function encapsulated(syntax: string, fragment: Uint8Array): Uint8Array {
-  const head = writeTestDicom(imageElements({ rows: 64, columns: 64, bitsAllocated: 8, bitsStored: 8, signed: false, pixels: new Uint8Array(0) }).filter((e) => e.group !== 0x7fe0), { transferSyntaxUid: syntax });
+  const head = writeTestDicom(
+    imageElements({ rows: 64, columns: 64, bitsAllocated: 8, bitsStored: 8, signed: false, pixels: new Uint8Array(0) }).filter(
+      (e) => e.group !== 0x7fe0,
+    ),
+    { transferSyntaxUid: syntax },
+  );
   const item = (tagElement: number, body: Uint8Array) => {
     const h = new Uint8Array(8);
     const v = new DataView(h.buffer);

@@ -51,12 +51,16 @@ function readTransferSyntax(bytes: Uint8Array, source: string): TransferSyntax {
     meta = dicomParser.readPart10Header(bytes);
   } catch (thrown) {
     const message = describeThrown(thrown);
-    if (isOverrun(message)) throw dicomError('DICOM_TRUNCATED', source, `file ends inside the File Meta group (${message})`, { cause: thrown });
+    if (isOverrun(message))
+      throw dicomError('DICOM_TRUNCATED', source, `file ends inside the File Meta group (${message})`, { cause: thrown });
     throw dicomError('NOT_DICOM', source, `not a DICOM Part 10 file (${message})`, { cause: thrown });
   }
   const element = meta.elements.x00020010;
   const uid = element ? meta.string('x00020010') : undefined;
-  if (!uid) throw dicomError('DICOM_UNSUPPORTED_SYNTAX', source, 'the File Meta group has no Transfer Syntax UID', { tag: '(0002,0010) TransferSyntaxUID' });
+  if (!uid)
+    throw dicomError('DICOM_UNSUPPORTED_SYNTAX', source, 'the File Meta group has no Transfer Syntax UID', {
+      tag: '(0002,0010) TransferSyntaxUID',
+    });
   const syntax = transferSyntaxOf(uid);
   if (!syntax) {
     throw dicomError('DICOM_UNSUPPORTED_SYNTAX', source, 'unknown transfer syntax: the dataset encoding cannot be trusted', {
@@ -108,20 +112,30 @@ function checkElementBounds(dataSet: DataSet, source: string, syntax: TransferSy
     if (element.encapsulatedPixelData) {
       for (const fragment of element.fragments ?? []) {
         if (fragment.position + fragment.length > size) {
-          throw dicomError('DICOM_TRUNCATED', source, `pixel data fragment ends ${fragment.position + fragment.length - size} bytes beyond the end of the file`, {
-            tag: PIXEL_DATA_TAG,
-            syntax,
-          });
+          throw dicomError(
+            'DICOM_TRUNCATED',
+            source,
+            `pixel data fragment ends ${fragment.position + fragment.length - size} bytes beyond the end of the file`,
+            {
+              tag: PIXEL_DATA_TAG,
+              syntax,
+            },
+          );
         }
       }
       continue;
     }
     if (element.hadUndefinedLength || element.items) continue;
     if (element.dataOffset + element.length > size) {
-      throw dicomError('DICOM_TRUNCATED', source, `value length ${element.length} runs ${element.dataOffset + element.length - size} bytes beyond the end of the file`, {
-        tag: tagName(key),
-        syntax,
-      });
+      throw dicomError(
+        'DICOM_TRUNCATED',
+        source,
+        `value length ${element.length} runs ${element.dataOffset + element.length - size} bytes beyond the end of the file`,
+        {
+          tag: tagName(key),
+          syntax,
+        },
+      );
     }
   }
 }

@@ -58,7 +58,7 @@ export function listTags(dataSet: DataSet, textDecoder: TextDecoderLike, depth =
   for (const key of tags) {
     const element = dataSet.elements[key]!;
     const entry = dictionaryEntry(key);
-    const vr = element.vr ?? (element.items ? 'SQ' : entry?.vr ?? '');
+    const vr = element.vr ?? (element.items ? 'SQ' : (entry?.vr ?? ''));
     const base = { tag: formatTag(key), vr, depth, ...(entry ? { name: entry.name } : {}) };
     if (element.items) {
       out.push({ ...base, value: `<${element.items.length} item(s)>` });

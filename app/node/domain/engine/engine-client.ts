@@ -38,7 +38,12 @@ export class EngineClient {
   /** `onRequestId` receives the id the request was sent under, for cancel(). */
   async classify(
     files: string[],
-    options: { cams?: boolean; frame?: number; onResult?: (result: FileResult, index: number) => void; onRequestId?: (id: number) => void } = {},
+    options: {
+      cams?: boolean;
+      frame?: number;
+      onResult?: (result: FileResult, index: number) => void;
+      onRequestId?: (id: number) => void;
+    } = {},
   ): Promise<ClassifyValue> {
     const { onResult, onRequestId, ...rest } = options;
     return ClassifyValue.parse(await this.request({ type: 'classify', files, ...rest }, onResult, onRequestId));
@@ -81,7 +86,12 @@ export class EngineClient {
     return this.send(transport, message, onResult, onRequestId);
   }
 
-  private send(transport: EngineTransport, message: Record<string, unknown>, onResult?: OnResult, onRequestId?: (id: number) => void): Promise<unknown> {
+  private send(
+    transport: EngineTransport,
+    message: Record<string, unknown>,
+    onResult?: OnResult,
+    onRequestId?: (id: number) => void,
+  ): Promise<unknown> {
     const { id, reply } = this.pending.open(onResult);
     onRequestId?.(id);
     transport.post({ ...message, id } satisfies Record<string, unknown>);

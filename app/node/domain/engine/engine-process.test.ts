@@ -20,7 +20,10 @@ describe('engine in its own process', () => {
     expect(info.demo).toBe(true);
     expect(info.backend).toBe('onnx');
     const streamed: number[] = [];
-    const { results } = await client.classify([...images, join(dataDir, 'missing.png')], { cams: true, onResult: (_r, i) => streamed.push(i) });
+    const { results } = await client.classify([...images, join(dataDir, 'missing.png')], {
+      cams: true,
+      onResult: (_r, i) => streamed.push(i),
+    });
     expect(streamed.sort()).toEqual([0, 1, 2]);
     expect(results[2]).toMatchObject({ ok: false, error: { code: 'FILE_NOT_FOUND' } });
     const first = results[0]!;
@@ -31,7 +34,8 @@ describe('engine in its own process', () => {
     const [expected] = await local.classifyFiles([images[0]!], { cams: true });
     await local.runtime.dispose();
     if (!expected?.ok) throw new Error('local run failed');
-    for (const [label, p] of Object.entries(expected.prediction.probabilities)) expect(first.prediction.probabilities[label]).toBeCloseTo(p, 5);
+    for (const [label, p] of Object.entries(expected.prediction.probabilities))
+      expect(first.prediction.probabilities[label]).toBeCloseTo(p, 5);
   });
 
   it('fails in-flight requests with a coded error when the process dies, then restarts and reopens the model', async () => {
@@ -47,7 +51,10 @@ describe('engine in its own process', () => {
     // 40 files = 5 batches of 8; the cancel (sent at the first result) lands within a batch or two.
     const many = Array.from({ length: 20 }, () => images).flat();
     let engineId: number | undefined;
-    const pending = client.classify(many, { onRequestId: (id) => (engineId = id), onResult: () => void (engineId !== undefined && client.cancel(engineId)) });
+    const pending = client.classify(many, {
+      onRequestId: (id) => (engineId = id),
+      onResult: () => void (engineId !== undefined && client.cancel(engineId)),
+    });
     const value = await pending;
     expect(value.cancelled).toBe(true);
     expect(value.results.length).toBeGreaterThan(0);

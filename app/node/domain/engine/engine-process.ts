@@ -25,7 +25,15 @@ function receive(raw: unknown): void {
     return;
   }
   const id = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'number' ? (raw as { id: number }).id : -1;
-  send({ type: 'reply', id, ok: false, error: { code: 'INVALID_ARGUMENT', message: `malformed engine request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` } });
+  send({
+    type: 'reply',
+    id,
+    ok: false,
+    error: {
+      code: 'INVALID_ARGUMENT',
+      message: `malformed engine request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    },
+  });
 }
 
 if (parentPort) parentPort.on('message', (event) => receive(event.data));

@@ -37,7 +37,10 @@ export class EngineService {
           await this.engine?.runtime.dispose();
           this.engine = next;
           // Warm-up so the first study does not pay for lazy initialisation.
-          await next.runtime.backend.run(new Float32Array(next.runtime.manifest.preprocessing.channels * next.runtime.manifest.preprocessing.size ** 2), 1);
+          await next.runtime.backend.run(
+            new Float32Array(next.runtime.manifest.preprocessing.channels * next.runtime.manifest.preprocessing.size ** 2),
+            1,
+          );
           this.reply(request.id, next.model);
           return;
         }

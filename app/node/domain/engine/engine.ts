@@ -6,6 +6,7 @@ import type { InputGuard } from '../guard/input-guard.ts';
 import { inputLength, preprocess } from '../imaging/preprocess.ts';
 import { loadInput } from '../input/load-input.ts';
 import { computeCams } from '../model/cam.ts';
+import type { InferenceOutput } from '../model/backend-types.ts';
 import type { ModelRuntime } from '../model/model-runtime.ts';
 
 export interface ClassifyOptions {
@@ -53,7 +54,8 @@ export class Engine {
       options.onResult?.(result, index);
     };
     const batches: number[][] = [];
-    for (let i = 0; i < files.length; i += batchSize) batches.push(Array.from({ length: Math.min(batchSize, files.length - i) }, (_, j) => i + j));
+    for (let i = 0; i < files.length; i += batchSize)
+      batches.push(Array.from({ length: Math.min(batchSize, files.length - i) }, (_, j) => i + j));
 
     let next = batches.length > 0 ? this.prepareBatch(files, batches[0]!, options, emit) : undefined;
     for (let b = 0; b < batches.length; b++) {
@@ -67,7 +69,12 @@ export class Engine {
     return results.filter((r): r is FileResult => r !== undefined);
   }
 
-  private async prepareBatch(files: string[], indices: number[], options: ClassifyOptions, emit: (r: FileResult, i: number) => void): Promise<Prepared[]> {
+  private async prepareBatch(
+    files: string[],
+    indices: number[],
+    options: ClassifyOptions,
+    emit: (r: FileResult, i: number) => void,
+  ): Promise<Prepared[]> {
     const prepared: Prepared[] = [];
     const p = this.runtime.manifest.preprocessing;
     for (const index of indices) {
@@ -78,7 +85,15 @@ export class Engine {
         const t1 = performance.now();
         const modelImage = new Float32Array(inputLength(p));
         preprocess(input.image, p, modelImage, 0);
-        prepared.push({ index, file, viewPosition: input.viewPosition, bodyPartExamined: input.bodyPartExamined, modelImage, decodeMs: t1 - t0, preprocessMs: performance.now() - t1 });
+        prepared.push({
+          index,
+          file,
+          viewPosition: input.viewPosition,
+          bodyPartExamined: input.bodyPartExamined,
+          modelImage,
+          decodeMs: t1 - t0,
+          preprocessMs: performance.now() - t1,
+        });
       } catch (error) {
         emit({ file, ok: false, error: toErrorInfo(error, 'IMAGE_DECODE_FAILED') }, index);
       }
@@ -92,7 +107,7 @@ export class Engine {
     const input = new Float32Array(perImage * batch.length);
     batch.forEach((item, i) => input.set(item.modelImage, i * perImage));
     const t0 = performance.now();
-    let output;
+    let output: InferenceOutput;
     try {
       output = await this.runtime.backend.run(input, batch.length);
     } catch (error) {
@@ -124,7 +139,12 @@ export class Engine {
         guard,
         ...(cams
           ? {
-              cams: { width: w, height: h, data: cams, normalisation: 'none: raw class score per cell; its spatial mean equals the logit' as const },
+              cams: {
+                width: w,
+                height: h,
+                data: cams,
+                normalisation: 'none: raw class score per cell; its spatial mean equals the logit' as const,
+              },
               modelInput: { width: p.size, height: p.size, data: seen },
             }
           : {}),

@@ -11,13 +11,15 @@ export function finetuneCardNotes(parent: ModelManifest, training: TrainingRecor
   const d = training.dataset;
   const hp = training.hyperParameters;
   const splitRow = (name: string, s: TrainingRecord['dataset']['split']['train']): string =>
-    `| ${name} | ${s.images} | ${s.patients} | ${Object.entries(s.positives).map(([l, n]) => `${l} ${n}`).join(', ')} |`;
+    `| ${name} | ${s.images} | ${s.patients} | ${Object.entries(s.positives)
+      .map(([l, n]) => `${l} ${n}`)
+      .join(', ')} |`;
   const lines = [
     `Fine-tuned by DenseRay from \`${parent.id}\` (${parent.name}) in \`${training.mode}\` mode: trained ${training.trainedParameters.scope} (${training.trainedParameters.count.toLocaleString('en')} parameters).`,
     '',
     `BatchNorm: ${training.batchNorm}`,
     '',
-    `Data: ${d.source} (${d.format}, ${d.images} images, fingerprint \`${d.fingerprint.slice(0, 16)}…\`), split ${d.split.method === 'file' ? 'as given by the data' : 'by patient, stratified, seed ' + hp.seed}:`,
+    `Data: ${d.source} (${d.format}, ${d.images} images, fingerprint \`${d.fingerprint.slice(0, 16)}…\`), split ${d.split.method === 'file' ? 'as given by the data' : `by patient, stratified, seed ${hp.seed}`}:`,
     '',
     '| split | images | patients | positives |',
     '|---|---|---|---|',
@@ -30,11 +32,16 @@ export function finetuneCardNotes(parent: ModelManifest, training: TrainingRecor
   ];
   const table = (title: string, m: ModelMetrics['val'] | null, parentM: ModelMetrics['val'] | null | undefined): void => {
     if (!m) return;
-    lines.push(`### ${title} (${m.images} images): mean AUROC ${fmt(m.meanAuroc)}${parentM ? ` (parent ${fmt(parentM.meanAuroc)})` : ''}`, '');
+    lines.push(
+      `### ${title} (${m.images} images): mean AUROC ${fmt(m.meanAuroc)}${parentM ? ` (parent ${fmt(parentM.meanAuroc)})` : ''}`,
+      '',
+    );
     lines.push('| label | AUROC | AP | threshold | sensitivity | specificity | ECE | parent AUROC |', '|---|---|---|---|---|---|---|---|');
     for (const l of m.perLabel) {
       const p = parentM?.perLabel.find((x) => x.label === l.label);
-      lines.push(`| ${l.label} | ${fmt(l.auroc)} | ${fmt(l.averagePrecision)} | ${fmt(l.threshold)} | ${fmt(l.sensitivity)} | ${fmt(l.specificity)} | ${fmt(l.ece)} | ${p ? fmt(p.auroc) : 'new label'} |`);
+      lines.push(
+        `| ${l.label} | ${fmt(l.auroc)} | ${fmt(l.averagePrecision)} | ${fmt(l.threshold)} | ${fmt(l.sensitivity)} | ${fmt(l.specificity)} | ${fmt(l.ece)} | ${p ? fmt(p.auroc) : 'new label'} |`,
+      );
     }
     lines.push('');
   };
@@ -42,7 +49,10 @@ export function finetuneCardNotes(parent: ModelManifest, training: TrainingRecor
   table('Test', metrics.test, metrics.parent?.test);
   lines.push('Validation metrics are optimistic: the same split chose the best epoch and the thresholds. Trust the test split.');
   if (parent.demo) {
-    lines.push('', '**The parent is the untrained demo network**: its frozen features are random projections of the image, so these numbers show the fine-tuning pipeline at work, not a useful classifier. Fine-tune from imported pretrained weights for real use.');
+    lines.push(
+      '',
+      '**The parent is the untrained demo network**: its frozen features are random projections of the image, so these numbers show the fine-tuning pipeline at work, not a useful classifier. Fine-tune from imported pretrained weights for real use.',
+    );
   }
   return lines.join('\n');
 }

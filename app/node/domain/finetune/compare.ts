@@ -5,7 +5,8 @@ import type { ModelStore } from '../store/model-store.ts';
 /** A fine-tuned model's metrics beside its parent's on the same images (from the manifest; nothing is re-run). */
 export function compareWithParent(store: ModelStore, modelId: string): ModelComparison {
   const m = store.get(modelId).manifest;
-  if (!m.metrics) throw new DenseRayError('INVALID_ARGUMENT', `model "${modelId}" was not fine-tuned by DenseRay: it has no metrics to compare`);
+  if (!m.metrics)
+    throw new DenseRayError('INVALID_ARGUMENT', `model "${modelId}" was not fine-tuned by DenseRay: it has no metrics to compare`);
   const split = m.metrics.test ? 'test' : 'val';
   const mine = m.metrics[split]!;
   const theirs = m.metrics.parent?.[split] ?? null;

@@ -4,12 +4,24 @@ import { lrRangeTest } from './train/lr-range.ts';
 import { createTrainableNet } from './train/trainable-net.ts';
 
 /** `--find-lr`: the range test on the same data and mode a fine-tune would use (features cached as usual); installs nothing. */
-export async function findLearningRate(o: { dataDir: string; request: FinetuneRequest; signal?: AbortSignal; onEvent?: (e: FinetuneEvent) => void; steps?: number }): Promise<LrRangeResult> {
+export async function findLearningRate(o: {
+  dataDir: string;
+  request: FinetuneRequest;
+  signal?: AbortSignal;
+  onEvent?: (e: FinetuneEvent) => void;
+  steps?: number;
+}): Promise<LrRangeResult> {
   const request = FinetuneRequest.parse(o.request);
   const session = await openSession({ dataDir: o.dataDir, request, jobId: 'find-lr', signal: o.signal, onEvent: o.onEvent });
   const net = createTrainableNet(session.mode, session.spec, session.start);
   try {
-    return await lrRangeTest(net, session.data, { batchSize: session.hp.batchSize, seed: session.hp.seed, weightDecay: session.hp.weightDecay, signal: o.signal, ...(o.steps ? { steps: o.steps } : {}) });
+    return await lrRangeTest(net, session.data, {
+      batchSize: session.hp.batchSize,
+      seed: session.hp.seed,
+      weightDecay: session.hp.weightDecay,
+      signal: o.signal,
+      ...(o.steps ? { steps: o.steps } : {}),
+    });
   } finally {
     net.dispose();
   }

@@ -23,13 +23,17 @@ export class FinetuneJobs {
   ) {}
 
   start(request: FinetuneRequest): string {
-    return this.launch(newJobId(), (jobId, signal, onEvent) => runFinetune({ dataDir: this.dataDir, request, jobId, signal, onEvent }).then(() => undefined));
+    return this.launch(newJobId(), (jobId, signal, onEvent) =>
+      runFinetune({ dataDir: this.dataDir, request, jobId, signal, onEvent }).then(() => undefined),
+    );
   }
 
   resume(jobId: string): string {
     readJobRecord(this.dataDir, jobId); // fails fast for an unknown job
     if (this.running.has(jobId)) return jobId;
-    return this.launch(jobId, (id, signal, onEvent) => runFinetune({ dataDir: this.dataDir, resumeJobId: id, signal, onEvent }).then(() => undefined));
+    return this.launch(jobId, (id, signal, onEvent) =>
+      runFinetune({ dataDir: this.dataDir, resumeJobId: id, signal, onEvent }).then(() => undefined),
+    );
   }
 
   cancel(jobId: string): JobStatus['state'] {

@@ -7,7 +7,12 @@ import type { WeightMap } from '../model/tensor.ts';
  * parent knew, and the untrained model's metrics are the parent's); other rows start like PyTorch's
  * `nn.Linear` (uniform ±1/√C, seeded) with zero bias.
  */
-export function startingWeights(parent: WeightMap, parentLabels: readonly string[], labels: readonly string[], seed: number): { weights: WeightMap; fromParent: string[] } {
+export function startingWeights(
+  parent: WeightMap,
+  parentLabels: readonly string[],
+  labels: readonly string[],
+  seed: number,
+): { weights: WeightMap; fromParent: string[] } {
   const pw = parent.get('classifier.weight')!;
   const pb = parent.get('classifier.bias')!;
   const channels = pw.shape[1]!;

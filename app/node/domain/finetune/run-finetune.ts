@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { FinetuneRequest, type FinetuneEvent, type FinetuneResult, type ModelMetrics, type TrainingRecord } from '../../../common/contract/finetune.ts';
+import {
+  FinetuneRequest,
+  type FinetuneEvent,
+  type FinetuneResult,
+  type ModelMetrics,
+  type TrainingRecord,
+} from '../../../common/contract/finetune.ts';
 import { chooseThresholds, evaluateSplit, type SplitMetrics } from '../../../common/metrics/evaluate.ts';
 import { DenseRayError, toErrorInfo } from '../../shared/errors.ts';
 import { ModelStore, type InstalledModel } from '../store/model-store.ts';
@@ -56,7 +62,16 @@ export async function runFinetune(o: RunFinetuneOptions): Promise<FinetuneOutcom
     const jobId = o.jobId ?? newJobId();
     // A chosen id must be free; a generated one (second resolution) gets a -rN suffix when two runs share a second.
     const modelId = request.id ?? uniqueModelId(store, defaultModelId(parentId, request.mode, now));
-    record = { jobId, request, modelId, state: 'running', createdAt: now.toISOString(), updatedAt: now.toISOString(), result: null, error: null };
+    record = {
+      jobId,
+      request,
+      modelId,
+      state: 'running',
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      result: null,
+      error: null,
+    };
     if (store.has(record.modelId)) throw new DenseRayError('INVALID_ARGUMENT', `a model with id "${record.modelId}" is already installed`);
   }
   const jobId = record.jobId;
@@ -77,7 +92,13 @@ export async function runFinetune(o: RunFinetuneOptions): Promise<FinetuneOutcom
       onStep: (p) => emit({ type: 'step', jobId, epochs: session.hp.epochs, ...p }),
       onEpoch: (r, best, etaSeconds) => emit({ type: 'epoch', jobId, record: r, best, etaSeconds }),
     });
-    const base = { jobId, parentId: session.parent.id, stoppedBy: outcome.stoppedBy, bestEpoch: outcome.bestEpoch, history: outcome.history };
+    const base = {
+      jobId,
+      parentId: session.parent.id,
+      stoppedBy: outcome.stoppedBy,
+      bestEpoch: outcome.bestEpoch,
+      history: outcome.history,
+    };
     if (!outcome.restoredBest) {
       const result: FinetuneResult = { ...base, modelId: null, metrics: null };
       finish(o.dataDir, record, 'cancelled', result, emit);
@@ -90,7 +111,13 @@ export async function runFinetune(o: RunFinetuneOptions): Promise<FinetuneOutcom
     const training: TrainingRecord = {
       mode: session.mode,
       hyperParameters: session.hp,
-      dataset: { fingerprint: session.summary.fingerprint, source: session.summary.source, format: session.summary.format, images: session.summary.images, split: session.summary.split },
+      dataset: {
+        fingerprint: session.summary.fingerprint,
+        source: session.summary.source,
+        format: session.summary.format,
+        images: session.summary.images,
+        split: session.summary.split,
+      },
       trainedParameters: { count: [...net.variables.values()].reduce((n, v) => n + v.size, 0), scope: TRAINED_SCOPE[session.mode] },
       batchNorm: batchNormNote(session.mode),
       headInitialisedFromParent: session.headFromParent,
@@ -102,14 +129,28 @@ export async function runFinetune(o: RunFinetuneOptions): Promise<FinetuneOutcom
       finishedAt: new Date().toISOString(),
     };
     const store = new ModelStore(o.dataDir);
-    const model = installFinetuned(store, { id: record.modelId, name: request.name, parent: session.parent, labels: session.labels, thresholds, weights, training, metrics });
+    const model = installFinetuned(store, {
+      id: record.modelId,
+      name: request.name,
+      parent: session.parent,
+      labels: session.labels,
+      thresholds,
+      weights,
+      training,
+      metrics,
+    });
     if (request.activate) store.setActive(model.manifest.id);
     const result: FinetuneResult = { ...base, modelId: model.manifest.id, metrics };
     finish(o.dataDir, record, outcome.stoppedBy === 'cancelled' ? 'cancelled' : 'finished', result, emit);
     return { ...result, model, predictions };
   } catch (error) {
     const info = toErrorInfo(error);
-    writeJobRecord(o.dataDir, { ...record, state: info.code === 'CANCELLED' ? 'cancelled' : 'failed', error: info, updatedAt: new Date().toISOString() });
+    writeJobRecord(o.dataDir, {
+      ...record,
+      state: info.code === 'CANCELLED' ? 'cancelled' : 'failed',
+      error: info,
+      updatedAt: new Date().toISOString(),
+    });
     emit({ type: 'failed', jobId, error: info });
     throw error;
   } finally {
@@ -117,7 +158,13 @@ export async function runFinetune(o: RunFinetuneOptions): Promise<FinetuneOutcom
   }
 }
 
-function finish(dataDir: string, record: JobRecord, state: 'finished' | 'cancelled', result: FinetuneResult, emit: (e: FinetuneEvent) => void): void {
+function finish(
+  dataDir: string,
+  record: JobRecord,
+  state: 'finished' | 'cancelled',
+  result: FinetuneResult,
+  emit: (e: FinetuneEvent) => void,
+): void {
   writeJobRecord(dataDir, { ...record, state, result, updatedAt: new Date().toISOString() });
   emit({ type: 'finished', jobId: record.jobId, result });
 }
@@ -135,12 +182,21 @@ async function parentBaseline(net: TrainableNet, s: FinetuneSession): Promise<Mo
     if (indices.length === 0) return null;
     const probs = sigmoid(await predictLogits(net, s.data.source, indices, 64));
     const truth = gatherRows(s.data.targets, indices, s.labels.length);
-    return evaluateSplit(selectColumns(probs, s.labels.length, shared), selectColumns(truth, s.labels.length, shared), s.headFromParent, thresholds);
+    return evaluateSplit(
+      selectColumns(probs, s.labels.length, shared),
+      selectColumns(truth, s.labels.length, shared),
+      s.headFromParent,
+      thresholds,
+    );
   };
   return { val: await on(s.data.val.slice()), test: await on(s.test) };
 }
 
-async function evaluate(net: TrainableNet, s: FinetuneSession, parent: ModelMetrics['parent']): Promise<{ metrics: ModelMetrics; thresholds: number[]; predictions: FinetuneOutcome['predictions'] }> {
+async function evaluate(
+  net: TrainableNet,
+  s: FinetuneSession,
+  parent: ModelMetrics['parent'],
+): Promise<{ metrics: ModelMetrics; thresholds: number[]; predictions: FinetuneOutcome['predictions'] }> {
   const k = s.labels.length;
   const valProbs = sigmoid(await predictLogits(net, s.data.source, s.data.val, 64));
   const valTruth = gatherRows(s.data.targets, s.data.val, k);

@@ -1,4 +1,11 @@
-import { HyperParameters, type DatasetSummary, type FileProblem, type FinetuneEvent, type FinetuneMode, type FinetuneRequestParsed } from '../../../common/contract/finetune.ts';
+import {
+  HyperParameters,
+  type DatasetSummary,
+  type FileProblem,
+  type FinetuneEvent,
+  type FinetuneMode,
+  type FinetuneRequestParsed,
+} from '../../../common/contract/finetune.ts';
 import type { ModelManifest } from '../../../common/manifest.ts';
 import { DenseRayError } from '../../shared/errors.ts';
 import { ModelStore } from '../store/model-store.ts';
@@ -71,7 +78,13 @@ export async function openSession(o: SessionOptions): Promise<FinetuneSession> {
     ({ source, failed } = await ImageSamples.load(dataset.images, p, hp.augmentation, hp.seed, onProgress, o.signal));
   } else {
     const point = r.mode === 'head' ? 'pooled' : 'block-input';
-    const backbone = await openFrozenBackbone(point, { ...parent.spec, numClasses: parent.labels.length }, parentWeights, p.size, o.threads);
+    const backbone = await openFrozenBackbone(
+      point,
+      { ...parent.spec, numClasses: parent.labels.length },
+      parentWeights,
+      p.size,
+      o.threads,
+    );
     try {
       const views = hp.augmentation ? 1 + hp.augmentation.cachedViews : 1;
       ({ source, failed } = await CachedFeatures.build({
@@ -114,7 +127,14 @@ export async function openSession(o: SessionOptions): Promise<FinetuneSession> {
     images: dataset.images,
     splits: dataset.splits,
     summary: dataset.summary,
-    data: { source, targets, classes: labels.length, train, val, positiveWeight: positiveWeights(gatherRows(targets, train, labels.length), labels.length) },
+    data: {
+      source,
+      targets,
+      classes: labels.length,
+      train,
+      val,
+      positiveWeight: positiveWeights(gatherRows(targets, train, labels.length), labels.length),
+    },
     test,
     tfjsBackend,
   };

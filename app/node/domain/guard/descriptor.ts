@@ -81,5 +81,16 @@ export function describeRadiograph(data: Float32Array, width: number, height: nu
   }
   const fineTexture = Math.log(1e-4 + laplacian / ((width - 2) * (height - 2)));
 
-  return Float64Array.from([mean, std, entropy, mirrorCorrelation, mediastinumContrast, bottomMinusTop, edgeDensity, extreme / n, chestWallContrast, fineTexture]);
+  return Float64Array.from([
+    mean,
+    std,
+    entropy,
+    mirrorCorrelation,
+    mediastinumContrast,
+    bottomMinusTop,
+    edgeDensity,
+    extreme / n,
+    chestWallContrast,
+    fineTexture,
+  ]);
 }

@@ -50,7 +50,11 @@ export class InputGuard {
     const score = this.distance(image, size) / this.file.threshold;
     const view = context.viewPosition?.trim();
     if (view && isLateralView({ viewPosition: view })) {
-      return { score, suspect: true, reason: `lateral view (ViewPosition ${view.toUpperCase()}): the model was trained on frontal films only` };
+      return {
+        score,
+        suspect: true,
+        reason: `lateral view (ViewPosition ${view.toUpperCase()}): the model was trained on frontal films only`,
+      };
     }
     const bodyPart = context.bodyPartExamined?.trim();
     if (bodyPart && !CHEST_BODY_PARTS.has(bodyPart.toUpperCase())) {
@@ -60,8 +64,16 @@ export class InputGuard {
     const inverted = new Float32Array(image.length);
     for (let i = 0; i < image.length; i++) inverted[i] = 1 - image[i]!;
     if (this.distance(inverted, size) / this.file.threshold <= 1) {
-      return { score, suspect: true, reason: 'looks like a chest film with inverted polarity (bone dark, lungs bright): check MONOCHROME1/2 or the export settings' };
+      return {
+        score,
+        suspect: true,
+        reason: 'looks like a chest film with inverted polarity (bone dark, lungs bright): check MONOCHROME1/2 or the export settings',
+      };
     }
-    return { score, suspect: true, reason: `does not look like a frontal chest radiograph (distance ${score.toFixed(2)}× the limit seen on real chest X-rays)` };
+    return {
+      score,
+      suspect: true,
+      reason: `does not look like a frontal chest radiograph (distance ${score.toFixed(2)}× the limit seen on real chest X-rays)`,
+    };
   }
 }

@@ -23,7 +23,8 @@ export function decodeGrayPngFast(bytes: Uint8Array): GrayImage | undefined {
     const length = view.getUint32(pos);
     const type = String.fromCharCode(bytes[pos + 4]!, bytes[pos + 5]!, bytes[pos + 6]!, bytes[pos + 7]!);
     if (pos + 12 + length > bytes.length) throw new Error(`PNG chunk ${type} runs past the end of the file`);
-    if (crc32(bytes.subarray(pos + 4, pos + 8 + length)) !== view.getUint32(pos + 8 + length)) throw new Error(`PNG chunk ${type} fails its CRC check`);
+    if (crc32(bytes.subarray(pos + 4, pos + 8 + length)) !== view.getUint32(pos + 8 + length))
+      throw new Error(`PNG chunk ${type} fails its CRC check`);
     if (type === 'IDAT') idat.push(bytes.subarray(pos + 8, pos + 8 + length));
     if (type === 'IEND') break;
     pos += 12 + length;

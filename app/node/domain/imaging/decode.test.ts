@@ -71,11 +71,19 @@ describe('decodeImage: PNG', () => {
   });
 
   it('RGB and RGBA go through PIL luma, alpha ignored', () => {
-    const triples: Array<[number, number, number]> = [[255, 0, 0], [0, 255, 0], [10, 20, 30], [200, 100, 50]];
+    const triples: Array<[number, number, number]> = [
+      [255, 0, 0],
+      [0, 255, 0],
+      [10, 20, 30],
+      [200, 100, 50],
+    ];
     const expected = triples.map(([r, g, b]) => Math.fround(pilLuma(r, g, b) / 255));
     const rgb = decodeImage(buildPng({ width: 4, height: 1, bitDepth: 8, colorType: 2, samples: triples.flat() }), 'rgb.png');
     expect([...rgb.data]).toEqual(expected);
-    const rgba = decodeImage(buildPng({ width: 4, height: 1, bitDepth: 8, colorType: 6, samples: triples.flatMap((t, i) => [...t, i * 60]) }), 'rgba.png');
+    const rgba = decodeImage(
+      buildPng({ width: 4, height: 1, bitDepth: 8, colorType: 6, samples: triples.flatMap((t, i) => [...t, i * 60]) }),
+      'rgba.png',
+    );
     expect([...rgba.data]).toEqual(expected);
   });
 
@@ -85,8 +93,15 @@ describe('decodeImage: PNG', () => {
   });
 
   it('palette images look the palette up, then luma; tRNS alpha is ignored', () => {
-    const palette: Array<[number, number, number]> = [[0, 0, 0], [255, 0, 0], [40, 200, 90]];
-    const img = decodeImage(buildPng({ width: 3, height: 1, bitDepth: 4, colorType: 3, samples: [2, 1, 0], palette, trns: [0, 128, 255] }), 'p.png');
+    const palette: Array<[number, number, number]> = [
+      [0, 0, 0],
+      [255, 0, 0],
+      [40, 200, 90],
+    ];
+    const img = decodeImage(
+      buildPng({ width: 3, height: 1, bitDepth: 4, colorType: 3, samples: [2, 1, 0], palette, trns: [0, 128, 255] }),
+      'p.png',
+    );
     expect([...img.data]).toEqual([pilLuma(40, 200, 90), pilLuma(255, 0, 0), 0].map((l) => Math.fround(l / 255)));
   });
 

@@ -29,9 +29,13 @@ export function decodeImage(bytes: Uint8Array, source: string): GrayImage {
   if (format === 'png') {
     const header = readPngHeader(bytes);
     if (header && header.width * header.height > MAX_PIXELS) {
-      throw new DenseRayError('IMAGE_DECODE_FAILED', `${source}: PNG of ${header.width}×${header.height} pixels exceeds the ${MAX_PIXELS / 1e6} MP limit`, {
-        details: { source, format, width: header.width, height: header.height },
-      });
+      throw new DenseRayError(
+        'IMAGE_DECODE_FAILED',
+        `${source}: PNG of ${header.width}×${header.height} pixels exceeds the ${MAX_PIXELS / 1e6} MP limit`,
+        {
+          details: { source, format, width: header.width, height: header.height },
+        },
+      );
     }
   }
   try {

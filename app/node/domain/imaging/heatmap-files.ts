@@ -13,5 +13,8 @@ export const HEATMAP_FILE_NORMALISATION = 'minmax';
 export function renderCamOverlay(image: GrayImage, cams: CamSet, k: number): Uint8Array {
   const cells = cams.width * cams.height;
   const cam = cams.data.subarray(k * cells, (k + 1) * cells);
-  return renderOverlayPng(image, normalizeCam(cam, cams.height, cams.width, HEATMAP_FILE_NORMALISATION), cams.width, cams.height, { opacity: 0.45, minVisible: 0.5 });
+  return renderOverlayPng(image, normalizeCam(cam, cams.height, cams.width, HEATMAP_FILE_NORMALISATION), cams.width, cams.height, {
+    opacity: 0.45,
+    minVisible: 0.5,
+  });
 }

@@ -1,7 +1,16 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { DenseRayError } from '../../shared/errors.ts';
-import { CAM_NORMALIZATION_MEANING, COLORMAP_NAME, colormap, colormapLegend, normalizeCam, renderGrayPng, renderOverlayPng, upsampleCam } from './heatmap.ts';
+import {
+  CAM_NORMALIZATION_MEANING,
+  COLORMAP_NAME,
+  colormap,
+  colormapLegend,
+  normalizeCam,
+  renderGrayPng,
+  renderOverlayPng,
+  upsampleCam,
+} from './heatmap.ts';
 
 describe('normalizeCam', () => {
   const cam = Float32Array.from([-2, 0, 2, 6]);
@@ -105,7 +114,12 @@ describe('PNG rendering', () => {
 
   it('timing of a 1024² overlay (printed)', () => {
     const big = { width: 1024, height: 1024, data: new Float32Array(1024 * 1024).fill(0.5) };
-    const cam = normalizeCam(Float32Array.from({ length: 49 }, (_, i) => Math.sin(i)), 7, 7, 'minmax');
+    const cam = normalizeCam(
+      Float32Array.from({ length: 49 }, (_, i) => Math.sin(i)),
+      7,
+      7,
+      'minmax',
+    );
     renderOverlayPng(big, cam, 7, 7, { opacity: 0.4 });
     const t0 = performance.now();
     const bytes = renderOverlayPng(big, cam, 7, 7, { opacity: 0.4, minVisible: 0.2 });

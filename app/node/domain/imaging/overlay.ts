@@ -24,7 +24,8 @@ export function renderOverlayPng(gray: GrayImage, cam01: Float32Array, camW: num
   if (cam01.length !== camW * camH || camW <= 0 || camH <= 0) {
     throw new DenseRayError('INVALID_ARGUMENT', `overlay: CAM of ${cam01.length} values is not ${camW}×${camH}`);
   }
-  if (!(opts.opacity >= 0 && opts.opacity <= 1)) throw new DenseRayError('INVALID_ARGUMENT', `overlay: opacity ${opts.opacity} is not in [0,1]`);
+  if (!(opts.opacity >= 0 && opts.opacity <= 1))
+    throw new DenseRayError('INVALID_ARGUMENT', `overlay: opacity ${opts.opacity} is not in [0,1]`);
   const minVisible = opts.minVisible ?? 0;
   // Blend in integer-friendly form: out = keep·g + tinted[k], rounded by +0.5 and truncation.
   const keep = 1 - opts.opacity;
@@ -71,6 +72,13 @@ function encodePng(width: number, height: number, data: Buffer, colorType: 0 | 2
   const png = Object.assign(new PNG({ width: 0, height: 0 }), { width, height, data });
   // A display artefact: level 6 and the Paeth filter alone (pngjs tries all five per row by default,
   // ~3× slower for ~1 % smaller files on X-rays).
-  const bytes = PNG.sync.write(png, { colorType, inputColorType: colorType, inputHasAlpha: false, bitDepth: 8, deflateLevel: 6, filterType: 4 });
+  const bytes = PNG.sync.write(png, {
+    colorType,
+    inputColorType: colorType,
+    inputHasAlpha: false,
+    bitDepth: 8,
+    deflateLevel: 6,
+    filterType: 4,
+  });
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -100,6 +100,10 @@ describe('timing (printed, not asserted)', () => {
       'preprocess → 3×64²': time(() => preprocess(img, p64)),
       'decode + preprocess': time(() => preprocess(decodeImage(bytes, 'x.png'), IMAGENET_PREPROCESSING)),
     };
-    console.log(Object.entries(rows).map(([k, v]) => `${k.padEnd(42)} ${v.toFixed(2)} ms`).join('\n'));
+    console.log(
+      Object.entries(rows)
+        .map(([k, v]) => `${k.padEnd(42)} ${v.toFixed(2)} ms`)
+        .join('\n'),
+    );
   });
 });

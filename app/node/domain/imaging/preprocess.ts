@@ -21,7 +21,10 @@ export function preprocess(img: GrayImage, p: Preprocessing, out?: Float32Array,
   const length = p.channels * plane;
   const target = out ?? new Float32Array(length);
   if (!Number.isInteger(outOffset) || outOffset < 0 || outOffset + length > target.length) {
-    throw new DenseRayError('INVALID_ARGUMENT', `preprocess: ${length} values at offset ${outOffset} do not fit an array of ${target.length}`);
+    throw new DenseRayError(
+      'INVALID_ARGUMENT',
+      `preprocess: ${length} values at offset ${outOffset} do not fit an array of ${target.length}`,
+    );
   }
   // Published models' own crop/resize rules (TorchXRayVision, torchvision on PIL), declared in their manifests.
   if (p.resize !== 'bilinear-antialias' || (p.crop !== 'center-square' && p.crop !== 'none')) {
@@ -41,6 +44,7 @@ export function preprocess(img: GrayImage, p: Preprocessing, out?: Float32Array,
 
 function channelValue(values: readonly number[], c: number, name: string): number {
   const v = values.length === 1 ? values[0] : values[c];
-  if (v === undefined) throw new DenseRayError('INVALID_ARGUMENT', `preprocess: ${name} has ${values.length} values, need 1 or one per channel`);
+  if (v === undefined)
+    throw new DenseRayError('INVALID_ARGUMENT', `preprocess: ${name} has ${values.length} values, need 1 or one per channel`);
   return v;
 }

@@ -32,7 +32,7 @@ const f32 = Math.fround;
 
 export function computeAxisTaps(inSize: number, outSize: number): AxisTaps {
   const scale = f32(inSize / outSize);
-  const support = scale >= 1 ? scale : 1;
+  const support = Math.max(scale, 1);
   const invscale = scale >= 1 ? f32(1 / scale) : 1;
   const stride = Math.ceil(support) * 2 + 1;
   const first = new Int32Array(outSize);

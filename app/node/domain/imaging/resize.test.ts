@@ -56,7 +56,10 @@ describe('resizeBilinearAntialias', () => {
   it('4×4 → 2×2 by hand: each axis (3a + 3b + c)/7, (b + 3c + 3d)/7', () => {
     const v = Array.from({ length: 16 }, (_, i) => (i * 7) % 11); // an uneven pattern
     const out = resizeBilinearAntialias(img(4, 4, v), 2, 2);
-    const a = [[3, 3, 1, 0], [0, 1, 3, 3]].map((w) => w.map((x) => x / 7));
+    const a = [
+      [3, 3, 1, 0],
+      [0, 1, 3, 3],
+    ].map((w) => w.map((x) => x / 7));
     const expected: number[] = [];
     for (let oy = 0; oy < 2; oy++) {
       for (let ox = 0; ox < 2; ox++) {
@@ -73,8 +76,16 @@ describe('resizeBilinearAntialias', () => {
   it('2×2 → 4×4 by hand', () => {
     const out = resizeBilinearAntialias(img(2, 2, [0, 4, 8, 12]), 4, 4);
     // per axis: [x0, .75x0 + .25x1, .25x0 + .75x1, x1]
-    const lerp = [[1, 0], [0.75, 0.25], [0.25, 0.75], [0, 1]];
-    const v = [[0, 4], [8, 12]];
+    const lerp = [
+      [1, 0],
+      [0.75, 0.25],
+      [0.25, 0.75],
+      [0, 1],
+    ];
+    const v = [
+      [0, 4],
+      [8, 12],
+    ];
     const expected: number[] = [];
     for (let y = 0; y < 4; y++) {
       for (let x = 0; x < 4; x++) {
@@ -92,7 +103,11 @@ describe('resizeBilinearAntialias', () => {
   });
 
   it('a region resizes like crop-then-resize, without the copy', () => {
-    const src = img(6, 4, Array.from({ length: 24 }, (_, i) => Math.sin(i)));
+    const src = img(
+      6,
+      4,
+      Array.from({ length: 24 }, (_, i) => Math.sin(i)),
+    );
     const region = centerSquareRegion(6, 4);
     expect([...resizeBilinearAntialias(src, 3, 3, region).data]).toEqual([...resizeBilinearAntialias(cropRegion(src, region), 3, 3).data]);
   });

@@ -118,9 +118,18 @@ function isPositiveInt(n: number): boolean {
 
 function checkRegion(img: GrayImage, r: PixelRegion): void {
   const ok =
-    Number.isInteger(r.x) && Number.isInteger(r.y) && isPositiveInt(r.width) && isPositiveInt(r.height) &&
-    r.x >= 0 && r.y >= 0 && r.x + r.width <= img.width && r.y + r.height <= img.height;
+    Number.isInteger(r.x) &&
+    Number.isInteger(r.y) &&
+    isPositiveInt(r.width) &&
+    isPositiveInt(r.height) &&
+    r.x >= 0 &&
+    r.y >= 0 &&
+    r.x + r.width <= img.width &&
+    r.y + r.height <= img.height;
   if (!ok) {
-    throw new DenseRayError('INVALID_ARGUMENT', `region ${r.width}×${r.height}+${r.x}+${r.y} is not inside the ${img.width}×${img.height} image`);
+    throw new DenseRayError(
+      'INVALID_ARGUMENT',
+      `region ${r.width}×${r.height}+${r.x}+${r.y} is not inside the ${img.width}×${img.height} image`,
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { open, readdir, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { isDicom } from '../dicom/index.ts';
 import { sniffImageFormat } from '../imaging/decode.ts';
@@ -23,7 +24,7 @@ export async function looksLikeStudyFile(path: string): Promise<boolean> {
 export async function expandInputs(paths: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const path of paths) {
-    let info;
+    let info: Stats;
     try {
       info = await stat(path);
     } catch {

@@ -18,7 +18,14 @@ describe('computeCams', () => {
     const expected = readNpy(shared('reference', 'refs', 'densenet121-synthetic14.batch.cam.npy'));
     const [n, c, h, w] = features.shape as [number, number, number, number];
     for (let i = 0; i < n; i++) {
-      const cams = computeCams(features.data, i * c * h * w, c, h * w, tensors.get('classifier.weight')!.data, tensors.get('classifier.bias')!.data);
+      const cams = computeCams(
+        features.data,
+        i * c * h * w,
+        c,
+        h * w,
+        tensors.get('classifier.weight')!.data,
+        tensors.get('classifier.bias')!.data,
+      );
       const slice = expected.data.subarray(i * cams.length, (i + 1) * cams.length);
       expect(maxAbsDiff(cams, slice) / range(slice)).toBeLessThan(1e-5);
     }

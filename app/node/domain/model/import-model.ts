@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { Arch, IMAGENET_PREPROCESSING, type ModelManifest } from '../../../common/manifest.ts';
+import { type Arch, IMAGENET_PREPROCESSING, type ModelManifest } from '../../../common/manifest.ts';
 import { DenseRayError } from '../../shared/errors.ts';
 import { sha256Hex } from '../../shared/hash.ts';
 import { resolveLabels } from './resolve-labels.ts';
@@ -34,14 +34,20 @@ export function loadForeignWeights(request: ImportRequest): LoadedWeights {
   }
   const fileSha = sha256Hex(bytes);
   if (request.arch !== undefined && request.arch !== 'custom' && !isKnownArch(request.arch)) {
-    throw new DenseRayError('INVALID_ARGUMENT', `unknown --arch "${request.arch}" (densenet121, densenet169, densenet201, densenet264, custom)`);
+    throw new DenseRayError(
+      'INVALID_ARGUMENT',
+      `unknown --arch "${request.arch}" (densenet121, densenet169, densenet201, densenet264, custom)`,
+    );
   }
   const loaded = loadWeightsFile(bytes, request.file);
   const spec = loaded.spec;
   if (request.arch !== undefined && isKnownArch(request.arch)) {
     const declared = specForArch(request.arch, spec.numClasses, spec.inChannels);
     if (JSON.stringify(declared.blockConfig) !== JSON.stringify(spec.blockConfig) || declared.growthRate !== spec.growthRate) {
-      throw new DenseRayError('WEIGHTS_MISMATCH', `${request.file} holds a DenseNet with blocks ${spec.blockConfig.join('/')} and growth ${spec.growthRate}, not ${request.arch}`);
+      throw new DenseRayError(
+        'WEIGHTS_MISMATCH',
+        `${request.file} holds a DenseNet with blocks ${spec.blockConfig.join('/')} and growth ${spec.growthRate}, not ${request.arch}`,
+      );
     }
   }
   const labels = resolveLabels(request.labels, spec.numClasses);
@@ -53,11 +59,19 @@ export function loadForeignWeights(request: ImportRequest): LoadedWeights {
     name: request.name ?? `${basename(request.file)} (${arch})`,
     version: '1',
     arch,
-    spec: { growthRate: spec.growthRate, blockConfig: spec.blockConfig, numInitFeatures: spec.numInitFeatures, bnSize: spec.bnSize, inChannels: spec.inChannels === 1 ? 1 : 3 },
+    spec: {
+      growthRate: spec.growthRate,
+      blockConfig: spec.blockConfig,
+      numInitFeatures: spec.numInitFeatures,
+      bnSize: spec.bnSize,
+      inChannels: spec.inChannels === 1 ? 1 : 3,
+    },
     labels,
     // 1-channel DenseNets are TorchXRayVision's: pixels scaled to [-1024, 1024], i.e. mean 0.5, std 1/2048.
     preprocessing: {
-      ...(spec.inChannels === 1 ? { ...IMAGENET_PREPROCESSING, channels: 1 as const, mean: [0.5], std: [1 / 2048] } : IMAGENET_PREPROCESSING),
+      ...(spec.inChannels === 1
+        ? { ...IMAGENET_PREPROCESSING, channels: 1 as const, mean: [0.5], std: [1 / 2048] }
+        : IMAGENET_PREPROCESSING),
       size: request.inputSize ?? IMAGENET_PREPROCESSING.size,
     },
     output: { activation: 'sigmoid' },
@@ -71,7 +85,10 @@ export function loadForeignWeights(request: ImportRequest): LoadedWeights {
       importedFromSha256: fileSha,
       createdAt: new Date().toISOString(),
       ...(loaded.outputIsProbability
-        ? { notes: 'The checkpoint head is Linear + Sigmoid; it is imported as its Linear layer and DenseRay applies the sigmoid, so probabilities are unchanged.' }
+        ? {
+            notes:
+              'The checkpoint head is Linear + Sigmoid; it is imported as its Linear layer and DenseRay applies the sigmoid, so probabilities are unchanged.',
+          }
         : {}),
     },
   };
@@ -81,7 +98,13 @@ export function loadForeignWeights(request: ImportRequest): LoadedWeights {
 function archOf(spec: DenseNetSpec): Arch {
   for (const arch of ['densenet121', 'densenet169', 'densenet201', 'densenet264'] as const) {
     const s = specForArch(arch, spec.numClasses, spec.inChannels);
-    if (JSON.stringify(s.blockConfig) === JSON.stringify(spec.blockConfig) && s.growthRate === spec.growthRate && s.numInitFeatures === spec.numInitFeatures && s.bnSize === spec.bnSize) return arch;
+    if (
+      JSON.stringify(s.blockConfig) === JSON.stringify(spec.blockConfig) &&
+      s.growthRate === spec.growthRate &&
+      s.numInitFeatures === spec.numInitFeatures &&
+      s.bnSize === spec.bnSize
+    )
+      return arch;
   }
   return 'custom';
 }

@@ -19,7 +19,11 @@ export class ModelRuntime {
     readonly thresholds: number[],
   ) {}
 
-  static async create(manifest: ModelManifest, weights: WeightMap, options: { backend: BackendChoice; threads?: number }): Promise<ModelRuntime> {
+  static async create(
+    manifest: ModelManifest,
+    weights: WeightMap,
+    options: { backend: BackendChoice; threads?: number },
+  ): Promise<ModelRuntime> {
     const spec: DenseNetSpec = { ...manifest.spec, numClasses: manifest.labels.length };
     assertWeightsMatchSpec(weights, spec);
     const backend = await createInferenceBackend({

@@ -10,7 +10,10 @@ export function resolveLabels(option: string | undefined, outputs: number): stri
   let labels: string[];
   if (option === undefined || option === 'chexnet14') {
     if (option === undefined && outputs !== CHEXNET14_LABELS.length) {
-      throw new DenseRayError('INVALID_ARGUMENT', `the weights have ${outputs} outputs; name them with --labels labels.json (a JSON array in output order)`);
+      throw new DenseRayError(
+        'INVALID_ARGUMENT',
+        `the weights have ${outputs} outputs; name them with --labels labels.json (a JSON array in output order)`,
+      );
     }
     labels = [...CHEXNET14_LABELS];
   } else {

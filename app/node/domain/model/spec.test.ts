@@ -18,15 +18,20 @@ describe('DenseNet spec', () => {
 
   // Names, shapes and parameter counts exactly as torchvision builds them (14-class head), from
   // test/fixtures/torchvision/make_specs.py; DenseNet-264 is torchvision's DenseNet(32, (6,12,64,48), 64).
-  const torchvision = JSON.parse(readFileSync(new URL('../../../../test/fixtures/torchvision/densenet-specs.json', import.meta.url), 'utf8')) as Record<string, { parameters: number; tensors: number; digest: string }>;
-  it.each(['densenet121', 'densenet169', 'densenet201', 'densenet264'] as const)('%s tensor names, shapes and parameter count equal torchvision', (arch) => {
-    const spec = specForArch(arch, 14);
-    const lines = [...expectedWeightShapes(spec)].map(([name, shape]) => `${name}:${shape.join('x')}`);
-    const expected = torchvision[arch]!;
-    expect(lines.length).toBe(expected.tensors);
-    expect(createHash('sha256').update(lines.sort().join('\n')).digest('hex')).toBe(expected.digest);
-    expect(parameterCount(spec, { includeRunningStats: false })).toBe(expected.parameters);
-  });
+  const torchvision = JSON.parse(
+    readFileSync(new URL('../../../../test/fixtures/torchvision/densenet-specs.json', import.meta.url), 'utf8'),
+  ) as Record<string, { parameters: number; tensors: number; digest: string }>;
+  it.each(['densenet121', 'densenet169', 'densenet201', 'densenet264'] as const)(
+    '%s tensor names, shapes and parameter count equal torchvision',
+    (arch) => {
+      const spec = specForArch(arch, 14);
+      const lines = [...expectedWeightShapes(spec)].map(([name, shape]) => `${name}:${shape.join('x')}`);
+      const expected = torchvision[arch]!;
+      expect(lines.length).toBe(expected.tensors);
+      expect(createHash('sha256').update(lines.sort().join('\n')).digest('hex')).toBe(expected.digest);
+      expect(parameterCount(spec, { includeRunningStats: false })).toBe(expected.parameters);
+    },
+  );
 
   it('names and shapes every tensor of the synthetic DenseNet-121 exactly', () => {
     const file = readSafetensors(readFileSync(shared('reference', 'densenet121-synthetic14.safetensors')));
@@ -38,6 +43,13 @@ describe('DenseNet spec', () => {
 
   it('infers the tiny spec from its weights', () => {
     const file = readSafetensors(readFileSync(shared('reference', 'tiny-densenet.safetensors')));
-    expect(inferSpec(file.tensors)).toEqual({ growthRate: 4, blockConfig: [2, 2, 2, 2], numInitFeatures: 8, bnSize: 2, numClasses: 3, inChannels: 3 });
+    expect(inferSpec(file.tensors)).toEqual({
+      growthRate: 4,
+      blockConfig: [2, 2, 2, 2],
+      numInitFeatures: 8,
+      bnSize: 2,
+      numClasses: 3,
+      inChannels: 3,
+    });
   });
 });

@@ -61,18 +61,22 @@ export class FileCatalog {
     this.byPath = db.prepare('SELECT id, size, mtime_ms, study_id, skip_reason FROM files WHERE path = ?');
     this.studyBySop = db.prepare('SELECT id FROM studies WHERE sop_instance_uid = ?').pluck();
     this.studyByHash = db.prepare('SELECT study_id FROM files WHERE content_sha256 = ? AND study_id IS NOT NULL LIMIT 1').pluck();
-    this.insertStudy = db.prepare(`INSERT INTO studies (sop_instance_uid, study_instance_uid, series_instance_uid, patient_id, study_date, modality, view_position, format, created_at)
+    this.insertStudy =
+      db.prepare(`INSERT INTO studies (sop_instance_uid, study_instance_uid, series_instance_uid, patient_id, study_date, modality, view_position, format, created_at)
       VALUES (@sop, @study, @series, @patient, @date, @modality, @view, @format, @now)`);
-    this.upsertFile = db.prepare(`INSERT INTO files (path, size, mtime_ms, content_sha256, study_id, skip_reason, skip_code, imported_at)
+    this.upsertFile = db
+      .prepare(`INSERT INTO files (path, size, mtime_ms, content_sha256, study_id, skip_reason, skip_code, imported_at)
       VALUES (@path, @size, @mtime, @sha, @study, @reason, @code, @now)
       ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, content_sha256 = excluded.content_sha256,
         study_id = excluded.study_id, skip_reason = excluded.skip_reason, skip_code = excluded.skip_code, imported_at = excluded.imported_at
-      RETURNING id`).pluck();
+      RETURNING id`)
+      .pluck();
     this.fileStudy = db.prepare('SELECT study_id FROM files WHERE id = ?').pluck();
     this.linkJobFile = db.prepare('INSERT OR IGNORE INTO job_files (job_id, file_id) VALUES (?, ?)');
     this.addItem = db.prepare('INSERT OR IGNORE INTO job_items (job_id, study_id) VALUES (?, ?)');
     this.resultOf = db.prepare('SELECT ok FROM results WHERE study_id = ? AND model_key = ?').pluck();
-    this.bumpCounts = db.prepare(`UPDATE jobs SET files_seen = files_seen + @seen, files_skipped = files_skipped + @skipped, duplicates = duplicates + @duplicates,
+    this.bumpCounts =
+      db.prepare(`UPDATE jobs SET files_seen = files_seen + @seen, files_skipped = files_skipped + @skipped, duplicates = duplicates + @duplicates,
       studies = studies + @studies, finished = finished + @finished, failed = failed + @failed, updated_at = @now WHERE id = @job`);
   }
 
@@ -90,38 +94,41 @@ export class FileCatalog {
    * killed half-way simply walks again.
    */
   record(jobId: number, modelKey: number, entries: CatalogEntry[]): void {
-    this.db.transaction(() => {
-      const now = Date.now();
-      const delta = { seen: 0, skipped: 0, duplicates: 0, studies: 0, finished: 0, failed: 0 };
-      for (const entry of entries) {
-        const fileId = entry.kind === 'known' ? entry.fileId : this.storeFile(entry, now);
-        const newToJob = this.linkJobFile.run(jobId, fileId).changes > 0;
-        if (newToJob) delta.seen++;
-        const studyId = this.fileStudy.get(fileId);
-        if (typeof studyId !== 'number') {
-          if (newToJob) delta.skipped++;
-          continue;
+    this.db
+      .transaction(() => {
+        const now = Date.now();
+        const delta = { seen: 0, skipped: 0, duplicates: 0, studies: 0, finished: 0, failed: 0 };
+        for (const entry of entries) {
+          const fileId = entry.kind === 'known' ? entry.fileId : this.storeFile(entry, now);
+          const newToJob = this.linkJobFile.run(jobId, fileId).changes > 0;
+          if (newToJob) delta.seen++;
+          const studyId = this.fileStudy.get(fileId);
+          if (typeof studyId !== 'number') {
+            if (newToJob) delta.skipped++;
+            continue;
+          }
+          // Checked even for a file the job had: its content may have changed to another image.
+          if (this.addItem.run(jobId, studyId).changes === 0) {
+            if (newToJob) delta.duplicates++;
+            continue;
+          }
+          delta.studies++;
+          // A study this model already classified (in another job) is finished here too.
+          const ok = this.resultOf.get(studyId, modelKey);
+          if (ok !== undefined) {
+            delta.finished++;
+            if (ok === 0) delta.failed++;
+          }
         }
-        // Checked even for a file the job had: its content may have changed to another image.
-        if (this.addItem.run(jobId, studyId).changes === 0) {
-          if (newToJob) delta.duplicates++;
-          continue;
-        }
-        delta.studies++;
-        // A study this model already classified (in another job) is finished here too.
-        const ok = this.resultOf.get(studyId, modelKey);
-        if (ok !== undefined) {
-          delta.finished++;
-          if (ok === 0) delta.failed++;
-        }
-      }
-      this.bumpCounts.run({ ...delta, now, job: jobId });
-    }).immediate();
+        this.bumpCounts.run({ ...delta, now, job: jobId });
+      })
+      .immediate();
   }
 
   private storeFile(entry: StudyFile | SkippedFile, now: number): number {
     const base = { path: entry.path, size: entry.size, mtime: Math.trunc(entry.mtimeMs), now };
-    if (entry.kind === 'skipped') return Number(this.upsertFile.get({ ...base, sha: null, study: null, reason: entry.reason, code: entry.code }));
+    if (entry.kind === 'skipped')
+      return Number(this.upsertFile.get({ ...base, sha: null, study: null, reason: entry.reason, code: entry.code }));
     return Number(this.upsertFile.get({ ...base, sha: entry.sha256, study: this.studyFor(entry, now), reason: null, code: null }));
   }
 

@@ -22,8 +22,19 @@ export class JobRecords {
     const existing = this.db.prepare('SELECT id FROM models WHERE model_id = ? AND weights_sha256 = ?').pluck().get(model.id, model.sha256);
     if (typeof existing === 'number') return existing;
     const info = this.db
-      .prepare('INSERT INTO models (model_id, version, weights_sha256, name, arch, demo, labels_json, thresholds_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(model.id, model.version, model.sha256, model.name, model.arch, model.demo ? 1 : 0, JSON.stringify(model.labels), JSON.stringify(model.thresholds));
+      .prepare(
+        'INSERT INTO models (model_id, version, weights_sha256, name, arch, demo, labels_json, thresholds_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        model.id,
+        model.version,
+        model.sha256,
+        model.name,
+        model.arch,
+        model.demo ? 1 : 0,
+        JSON.stringify(model.labels),
+        JSON.stringify(model.thresholds),
+      );
     return Number(info.lastInsertRowid);
   }
 
@@ -43,7 +54,9 @@ export class JobRecords {
 
   /** The newest job over exactly these roots with this model that was not cancelled. */
   findReusable(roots: string[], modelKey: number): JobRow | undefined {
-    const row = this.db.prepare("SELECT * FROM jobs WHERE roots_key = ? AND model_key = ? AND state != 'cancelled' ORDER BY id DESC LIMIT 1").get(rootsKey(roots), modelKey);
+    const row = this.db
+      .prepare("SELECT * FROM jobs WHERE roots_key = ? AND model_key = ? AND state != 'cancelled' ORDER BY id DESC LIMIT 1")
+      .get(rootsKey(roots), modelKey);
     return row === undefined ? undefined : parseRow(JobRow, row, 'job');
   }
 
@@ -87,7 +100,9 @@ export class JobRecords {
         // A walk that starts again is unfinished until it ends: a crash during it walks again on resume.
         const walkDone = state === 'importing' ? null : job.imported_at;
         this.db
-          .prepare('UPDATE jobs SET state = ?, runner_pid = ?, imported_at = ?, control = NULL, error_code = NULL, error_message = NULL, finished_at = NULL, updated_at = ? WHERE id = ?')
+          .prepare(
+            'UPDATE jobs SET state = ?, runner_pid = ?, imported_at = ?, control = NULL, error_code = NULL, error_message = NULL, finished_at = NULL, updated_at = ? WHERE id = ?',
+          )
           .run(state, pid, walkDone, Date.now(), id);
         return this.get(id);
       })
@@ -99,7 +114,9 @@ export class JobRecords {
     const finished = state === 'done' || state === 'cancelled' || state === 'failed' ? now : null;
     const releases = !isActive(state);
     this.db
-      .prepare(`UPDATE jobs SET state = ?, error_code = ?, error_message = ?, updated_at = ?, finished_at = ?, control = NULL${releases ? ', runner_pid = NULL' : ''} WHERE id = ?`)
+      .prepare(
+        `UPDATE jobs SET state = ?, error_code = ?, error_message = ?, updated_at = ?, finished_at = ?, control = NULL${releases ? ', runner_pid = NULL' : ''} WHERE id = ?`,
+      )
       .run(state, error?.code ?? null, error?.message ?? null, now, finished, id);
   }
 
@@ -128,9 +145,13 @@ export class JobRecords {
   summary(job: JobRow): JobSummary {
     const model = this.model(job.model_key);
     const reasons = this.db
-      .prepare('SELECT f.skip_reason AS reason, count(*) AS n FROM job_files j JOIN files f ON f.id = j.file_id WHERE j.job_id = ? AND f.skip_reason IS NOT NULL GROUP BY f.skip_reason')
+      .prepare(
+        'SELECT f.skip_reason AS reason, count(*) AS n FROM job_files j JOIN files f ON f.id = j.file_id WHERE j.job_id = ? AND f.skip_reason IS NOT NULL GROUP BY f.skip_reason',
+      )
       .all(job.id);
-    const skipReasons = Object.fromEntries(parseRows(z.object({ reason: z.string(), n: z.number().int() }), reasons, 'skip reason').map((r) => [r.reason, r.n]));
+    const skipReasons = Object.fromEntries(
+      parseRows(z.object({ reason: z.string(), n: z.number().int() }), reasons, 'skip reason').map((r) => [r.reason, r.n]),
+    );
     const state: JobState = isActive(job.state) && !runnerAlive(job.runner_pid) ? 'interrupted' : job.state;
     const code = ErrorCode.safeParse(job.error_code);
     return {
@@ -138,7 +159,14 @@ export class JobRecords {
       state,
       roots: parseJsonColumn(Roots, job.roots_json, 'job roots'),
       model: { id: model.id, version: model.version, sha256: model.sha256, demo: model.demo },
-      counts: { filesSeen: job.files_seen, filesSkipped: job.files_skipped, duplicates: job.duplicates, studies: job.studies, finished: job.finished, failed: job.failed },
+      counts: {
+        filesSeen: job.files_seen,
+        filesSkipped: job.files_skipped,
+        duplicates: job.duplicates,
+        studies: job.studies,
+        finished: job.finished,
+        failed: job.failed,
+      },
       skipReasons,
       cursor: job.cursor,
       error: job.error_message !== null ? { code: code.success ? code.data : 'INTERNAL', message: job.error_message } : null,

@@ -147,7 +147,10 @@ export function migrate(db: Database.Database, migrations: readonly string[] = M
   const current = db.pragma('user_version', { simple: true });
   if (typeof current !== 'number') throw new DenseRayError('INTERNAL', 'study store: cannot read the schema version');
   if (current > migrations.length) {
-    throw new DenseRayError('INVALID_ARGUMENT', `the study store is schema version ${current}, newer than this DenseRay (${migrations.length}); update DenseRay`);
+    throw new DenseRayError(
+      'INVALID_ARGUMENT',
+      `the study store is schema version ${current}, newer than this DenseRay (${migrations.length}); update DenseRay`,
+    );
   }
   for (let v = current; v < migrations.length; v++) {
     db.transaction(() => {

@@ -66,7 +66,10 @@ export class ModelStore {
     }
     const parsed = ModelManifest.safeParse(raw);
     if (!parsed.success) {
-      throw new DenseRayError('MODEL_INVALID', `${manifestPath} does not match the manifest schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw new DenseRayError(
+        'MODEL_INVALID',
+        `${manifestPath} does not match the manifest schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     }
     return { manifest: parsed.data, dir };
   }
@@ -78,7 +81,10 @@ export class ModelStore {
     const bytes = readFileSync(path);
     const sha = sha256Hex(bytes);
     if (sha !== model.manifest.weights.sha256) {
-      throw new DenseRayError('MODEL_INVALID', `weights of ${model.manifest.id} are corrupt: sha256 ${sha} ≠ manifest ${model.manifest.weights.sha256}`);
+      throw new DenseRayError(
+        'MODEL_INVALID',
+        `weights of ${model.manifest.id} are corrupt: sha256 ${sha} ≠ manifest ${model.manifest.weights.sha256}`,
+      );
     }
     return bytes;
   }
@@ -86,7 +92,8 @@ export class ModelStore {
   install(manifest: Omit<ModelManifest, 'weights'>, weights: WeightMap, options: { replace?: boolean } = {}): InstalledModel {
     mkdirSync(this.modelsDir, { recursive: true });
     const finalDir = join(this.modelsDir, manifest.id);
-    if (existsSync(finalDir) && !options.replace) throw new DenseRayError('INVALID_ARGUMENT', `a model with id "${manifest.id}" is already installed`);
+    if (existsSync(finalDir) && !options.replace)
+      throw new DenseRayError('INVALID_ARGUMENT', `a model with id "${manifest.id}" is already installed`);
     const bytes = writeSafetensors(weights, { id: manifest.id, arch: manifest.arch, labels: JSON.stringify(manifest.labels) });
     const full = ModelManifest.parse({ ...manifest, weights: { file: WEIGHTS_FILE, format: 'safetensors', sha256: sha256Hex(bytes) } });
     const tmp = join(this.modelsDir, `.install-${randomBytes(4).toString('hex')}`);
@@ -133,7 +140,13 @@ export class ModelStore {
         name: 'untrained demo — for trying the app only',
         version: '1',
         arch: 'densenet121',
-        spec: { growthRate: spec.growthRate, blockConfig: spec.blockConfig, numInitFeatures: spec.numInitFeatures, bnSize: spec.bnSize, inChannels: 3 },
+        spec: {
+          growthRate: spec.growthRate,
+          blockConfig: spec.blockConfig,
+          numInitFeatures: spec.numInitFeatures,
+          bnSize: spec.bnSize,
+          inChannels: 3,
+        },
         labels: [...CHEXNET14_LABELS],
         preprocessing: IMAGENET_PREPROCESSING,
         output: { activation: 'sigmoid' },

@@ -27,6 +27,10 @@ export class ReportQuery {
   }
 
   images(resultId: number): ResultImagesRow {
-    return parseRow(ResultImagesRow, this.db.prepare('SELECT cam, cam_height, cam_width, thumbnail, thumbnail_size FROM results WHERE id = ?').get(resultId), 'result images');
+    return parseRow(
+      ResultImagesRow,
+      this.db.prepare('SELECT cam, cam_height, cam_width, thumbnail, thumbnail_size FROM results WHERE id = ?').get(resultId),
+      'result images',
+    );
   }
 }

@@ -52,23 +52,34 @@ export class ResultLedger {
 
   constructor(private readonly db: Database.Database) {
     const unfinished = 'NOT EXISTS (SELECT 1 FROM results r WHERE r.study_id = i.study_id AND r.model_key = @model)';
-    this.pendingItems = db.prepare(`SELECT i.seq, i.study_id FROM job_items i WHERE i.job_id = @job AND i.seq > @after AND ${unfinished} ORDER BY i.seq LIMIT @limit`);
+    this.pendingItems = db.prepare(
+      `SELECT i.seq, i.study_id FROM job_items i WHERE i.job_id = @job AND i.seq > @after AND ${unfinished} ORDER BY i.seq LIMIT @limit`,
+    );
     // Copies of the image not yet tried with this model; this job's own files first (others may
     // be on a disk that is gone), then in import order.
     this.candidate = db.prepare(`SELECT f.id, f.path FROM files f
       WHERE f.study_id = @study AND f.id != @exclude
         AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.study_id = f.study_id AND a.model_key = @model AND a.file_id = f.id)
       ORDER BY EXISTS (SELECT 1 FROM job_files j WHERE j.job_id = @job AND j.file_id = f.id) DESC, f.id LIMIT 1`);
-    this.insertAttempt = db.prepare('INSERT OR IGNORE INTO attempts (study_id, model_key, file_id, error_code, error_message) VALUES (?, ?, ?, ?, ?)');
-    this.insertResult = db.prepare(`INSERT OR IGNORE INTO results (study_id, model_key, job_id, file_id, ok, probabilities_json, flagged_json, triage_score,
+    this.insertAttempt = db.prepare(
+      'INSERT OR IGNORE INTO attempts (study_id, model_key, file_id, error_code, error_message) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.insertResult =
+      db.prepare(`INSERT OR IGNORE INTO results (study_id, model_key, job_id, file_id, ok, probabilities_json, flagged_json, triage_score,
         guard_score, guard_suspect, guard_reason, cam, cam_height, cam_width, thumbnail, thumbnail_size, decode_ms, preprocess_ms, infer_ms, cam_ms,
         error_code, error_message, created_at)
       VALUES (@study, @model, @job, @file, @ok, @probabilities, @flagged, @triage, @guardScore, @guardSuspect, @guardReason, @cam, @camH, @camW,
         @thumb, @thumbSize, @decode, @preprocess, @infer, @camMs, @code, @message, @now)`);
-    this.firstUnfinished = db.prepare(`SELECT min(i.seq) FROM job_items i WHERE i.job_id = @job AND i.seq > @after AND ${unfinished}`).pluck();
+    this.firstUnfinished = db
+      .prepare(`SELECT min(i.seq) FROM job_items i WHERE i.job_id = @job AND i.seq > @after AND ${unfinished}`)
+      .pluck();
     this.lastSeq = db.prepare('SELECT coalesce(max(seq), 0) FROM job_items WHERE job_id = ?').pluck();
-    this.advance = db.prepare('UPDATE jobs SET finished = finished + 1, failed = failed + @failed, cursor = @cursor, updated_at = @now WHERE id = @job');
-    this.lastAttempt = db.prepare('SELECT error_code, error_message FROM attempts WHERE study_id = ? AND model_key = ? ORDER BY id DESC LIMIT 1');
+    this.advance = db.prepare(
+      'UPDATE jobs SET finished = finished + 1, failed = failed + @failed, cursor = @cursor, updated_at = @now WHERE id = @job',
+    );
+    this.lastAttempt = db.prepare(
+      'SELECT error_code, error_message FROM attempts WHERE study_id = ? AND model_key = ? ORDER BY id DESC LIMIT 1',
+    );
   }
 
   /** The next unfinished studies after `after` (a cursor, or the last seq handed out), each with a copy to read. */
@@ -105,13 +116,29 @@ export class ResultLedger {
     const inserted = this.insertResult.run(
       outcome.ok
         ? {
-            study: item.studyId, model: modelKey, job: jobId, file: item.fileId, ok: 1,
-            probabilities: JSON.stringify(outcome.probabilities), flagged: JSON.stringify(outcome.flagged), triage: outcome.triageScore,
-            guardScore: outcome.guard.score, guardSuspect: outcome.guard.suspect ? 1 : 0, guardReason: outcome.guard.reason,
-            cam: outcome.cam?.blob ?? null, camH: outcome.cam?.height ?? null, camW: outcome.cam?.width ?? null,
-            thumb: outcome.thumbnail?.blob ?? null, thumbSize: outcome.thumbnail?.size ?? null,
-            decode: outcome.timingsMs.decode, preprocess: outcome.timingsMs.preprocess, infer: outcome.timingsMs.infer, camMs: outcome.timingsMs.cam,
-            code: null, message: null, now,
+            study: item.studyId,
+            model: modelKey,
+            job: jobId,
+            file: item.fileId,
+            ok: 1,
+            probabilities: JSON.stringify(outcome.probabilities),
+            flagged: JSON.stringify(outcome.flagged),
+            triage: outcome.triageScore,
+            guardScore: outcome.guard.score,
+            guardSuspect: outcome.guard.suspect ? 1 : 0,
+            guardReason: outcome.guard.reason,
+            cam: outcome.cam?.blob ?? null,
+            camH: outcome.cam?.height ?? null,
+            camW: outcome.cam?.width ?? null,
+            thumb: outcome.thumbnail?.blob ?? null,
+            thumbSize: outcome.thumbnail?.size ?? null,
+            decode: outcome.timingsMs.decode,
+            preprocess: outcome.timingsMs.preprocess,
+            infer: outcome.timingsMs.infer,
+            camMs: outcome.timingsMs.cam,
+            code: null,
+            message: null,
+            now,
           }
         : { ...emptyResult(item, jobId, modelKey, now), code: outcome.code, message: outcome.message },
     );
@@ -129,16 +156,28 @@ export class ResultLedger {
   private giveUp(jobId: number, modelKey: number, seq: number, studyId: number): void {
     const last = parseRow(
       CandidateFailure,
-      this.lastAttempt.get(studyId, modelKey) ?? { error_code: 'FILE_NOT_FOUND', error_message: 'no file of this study is left in the store' },
+      this.lastAttempt.get(studyId, modelKey) ?? {
+        error_code: 'FILE_NOT_FOUND',
+        error_message: 'no file of this study is left in the store',
+      },
       'attempt',
     );
-    const fileId = this.db.prepare('SELECT file_id FROM attempts WHERE study_id = ? AND model_key = ? ORDER BY id DESC LIMIT 1').pluck().get(studyId, modelKey);
+    const fileId = this.db
+      .prepare('SELECT file_id FROM attempts WHERE study_id = ? AND model_key = ? ORDER BY id DESC LIMIT 1')
+      .pluck()
+      .get(studyId, modelKey);
     if (typeof fileId !== 'number') return; // nothing to point the result at; leave the item unfinished
-    this.db.transaction(() => {
-      const now = Date.now();
-      const inserted = this.insertResult.run({ ...emptyResult({ seq, studyId, fileId, path: '' }, jobId, modelKey, now), code: last.error_code, message: last.error_message });
-      if (inserted.changes > 0) this.advanceJob(jobId, modelKey, 1, now);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        const now = Date.now();
+        const inserted = this.insertResult.run({
+          ...emptyResult({ seq, studyId, fileId, path: '' }, jobId, modelKey, now),
+          code: last.error_code,
+          message: last.error_message,
+        });
+        if (inserted.changes > 0) this.advanceJob(jobId, modelKey, 1, now);
+      })
+      .immediate();
   }
 
   /** The cursor moves to just before the first unfinished item (results may arrive out of order). */
@@ -155,9 +194,26 @@ const CandidateFailure = z.object({ error_code: z.string(), error_message: z.str
 
 function emptyResult(item: WorkItem, jobId: number, modelKey: number, now: number): Record<string, unknown> {
   return {
-    study: item.studyId, model: modelKey, job: jobId, file: item.fileId, ok: 0,
-    probabilities: null, flagged: null, triage: null, guardScore: null, guardSuspect: null, guardReason: null,
-    cam: null, camH: null, camW: null, thumb: null, thumbSize: null,
-    decode: null, preprocess: null, infer: null, camMs: null, now,
+    study: item.studyId,
+    model: modelKey,
+    job: jobId,
+    file: item.fileId,
+    ok: 0,
+    probabilities: null,
+    flagged: null,
+    triage: null,
+    guardScore: null,
+    guardSuspect: null,
+    guardReason: null,
+    cam: null,
+    camH: null,
+    camW: null,
+    thumb: null,
+    thumbSize: null,
+    decode: null,
+    preprocess: null,
+    infer: null,
+    camMs: null,
+    now,
   };
 }

@@ -97,7 +97,10 @@ export type ResultImagesRow = z.infer<typeof ResultImagesRow>;
 export function parseRow<T>(schema: z.ZodType<T>, row: unknown, what: string): T {
   const parsed = schema.safeParse(row);
   if (!parsed.success) {
-    throw new DenseRayError('INTERNAL', `study store: unexpected ${what} row: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new DenseRayError(
+      'INTERNAL',
+      `study store: unexpected ${what} row: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }

@@ -13,7 +13,10 @@ export type JobsHandlers = { [M in JobsMethod]: (request: ApiRequest<M>) => Prom
  * run on, so they live here and the host only forwards. `close` pauses a running batch job after
  * its batch in flight; fine-tune jobs need nothing, they resume from their checkpoints.
  */
-export function createJobsHandlers(ctx: { dataDir: string; emit(event: ApiEvent): void }): { handlers: JobsHandlers; close(): Promise<void> } {
+export function createJobsHandlers(ctx: { dataDir: string; emit(event: ApiEvent): void }): {
+  handlers: JobsHandlers;
+  close(): Promise<void>;
+} {
   const jobs = new JobService({ dataDir: ctx.dataDir, emit: (event) => ctx.emit(event) });
   const handlers: JobsHandlers = {
     ...createBatchHandlers(jobs),

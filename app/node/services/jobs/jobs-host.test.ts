@@ -74,8 +74,10 @@ async function probeWhile(until: Promise<unknown>): Promise<{ at: number; ms: nu
   return samples;
 }
 
-const finetuneEvent = (type: FinetuneEvent['type']) => (e: ApiEvent) => e.channel === FINETUNE_PROGRESS_CHANNEL && FinetuneEvent.parse(e.payload).type === type;
-const jobState = (states: string[]) => (e: ApiEvent) => e.channel === JOB_PROGRESS_CHANNEL && states.includes(JobProgress.parse(e.payload).state);
+const finetuneEvent = (type: FinetuneEvent['type']) => (e: ApiEvent) =>
+  e.channel === FINETUNE_PROGRESS_CHANNEL && FinetuneEvent.parse(e.payload).type === type;
+const jobState = (states: string[]) => (e: ApiEvent) =>
+  e.channel === JOB_PROGRESS_CHANNEL && states.includes(JobProgress.parse(e.payload).state);
 
 describe('jobs process behind the host handlers', () => {
   it('fine-tunes in the jobs process while app.about keeps answering', async () => {
@@ -83,7 +85,12 @@ describe('jobs process behind the host handlers', () => {
     let trainingFrom = Number.POSITIVE_INFINITY;
     void nextEvent(finetuneEvent('step')).then(() => (trainingFrom = performance.now()));
 
-    const started = await call('finetune.start', { data: csv, parentId: TINY_MODEL_ID, mode: 'full', hyperParameters: { epochs: 3, learningRate: 0.05, batchSize: 8 } });
+    const started = await call('finetune.start', {
+      data: csv,
+      parentId: TINY_MODEL_ID,
+      mode: 'full',
+      hyperParameters: { epochs: 3, learningRate: 0.05, batchSize: 8 },
+    });
     if (!started.ok) throw new Error(started.error.message);
     const { jobId } = started.value as { jobId: string };
     const samples = await probeWhile(finished);

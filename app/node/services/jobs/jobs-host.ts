@@ -35,7 +35,8 @@ export class JobsHost {
   async call<M extends JobsMethod>(method: M, request: ApiRequest<M>): Promise<ApiResponse<M>> {
     const value = await this.send(method, request);
     const parsed = JOBS_API[method].response.safeParse(value);
-    if (!parsed.success) throw new DenseRayError('INTERNAL', `${method}: the jobs process replied with a value that does not match the contract`);
+    if (!parsed.success)
+      throw new DenseRayError('INTERNAL', `${method}: the jobs process replied with a value that does not match the contract`);
     // The schema is JOBS_API[M]'s, which is api[M]'s; TypeScript cannot narrow the generic index.
     return parsed.data as ApiResponse<M>;
   }

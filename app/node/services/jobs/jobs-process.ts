@@ -33,7 +33,8 @@ async function shutdown(): Promise<never> {
 function receive(raw: unknown): void {
   const parsed = JobsRequest.safeParse(raw);
   if (!parsed.success) {
-    const id = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'number' ? (raw as { id: number }).id : -1;
+    const id =
+      typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'number' ? (raw as { id: number }).id : -1;
     send({ type: 'reply', id, ok: false, error: { code: 'INVALID_ARGUMENT', message: 'malformed jobs request' } });
     return;
   }
@@ -47,14 +48,26 @@ function receive(raw: unknown): void {
       return;
     case 'call': {
       if (!jobs) {
-        send({ type: 'reply', id: message.id, ok: false, error: { code: 'INTERNAL', message: 'the jobs process was not told its data folder' } });
+        send({
+          type: 'reply',
+          id: message.id,
+          ok: false,
+          error: { code: 'INTERNAL', message: 'the jobs process was not told its data folder' },
+        });
         return;
       }
       // Calls run concurrently, as they did on the host: JobService and FinetuneJobs queue their own work.
       void callApi(jobs.handlers, message.method, message.payload)
         .then((outcome) => send({ type: 'reply', id: message.id, ...outcome.result }))
         // A value the channel cannot carry must fail that one call, not take the process down.
-        .catch((error: unknown) => send({ type: 'reply', id: message.id, ok: false, error: { code: 'INTERNAL', message: `${message.method}: reply could not be sent: ${String(error)}` } }));
+        .catch((error: unknown) =>
+          send({
+            type: 'reply',
+            id: message.id,
+            ok: false,
+            error: { code: 'INTERNAL', message: `${message.method}: reply could not be sent: ${String(error)}` },
+          }),
+        );
       return;
     }
   }

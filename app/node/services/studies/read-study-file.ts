@@ -41,7 +41,15 @@ export async function inspectStudyFile(path: string): Promise<StudyFileInfo> {
   if (!loaded.dicom) {
     const image = decodeImage(loaded.bytes, name);
     const gray8 = Uint8Array.from(image.data, (v) => Math.round(v * 255));
-    return { name, format: loaded.format, rows: image.height, columns: image.width, frames: 1, warnings: [], thumbnail: makeThumbnail(image.width, image.height, gray8) };
+    return {
+      name,
+      format: loaded.format,
+      rows: image.height,
+      columns: image.width,
+      frames: 1,
+      warnings: [],
+      thumbnail: makeThumbnail(image.width, image.height, gray8),
+    };
   }
   const file = loaded.dicom;
   const { meta } = file;
@@ -82,7 +90,18 @@ export async function readStudyPixels(path: string, frameIndex: number): Promise
       { label: 'Auto', ...autoWindow(values), source: 'auto' },
     ];
     if (frameIndex !== 0) throw new DenseRayError('DICOM_FRAME_OUT_OF_RANGE', `${basename(path)} has one frame`);
-    return { frame: 0, width: image.width, height: image.height, values, unit: 'luminance (0–255)', min: 0, max: 255, invert: false, windows, defaultWindow: 0 };
+    return {
+      frame: 0,
+      width: image.width,
+      height: image.height,
+      values,
+      unit: 'luminance (0–255)',
+      min: 0,
+      max: 255,
+      invert: false,
+      windows,
+      defaultWindow: 0,
+    };
   }
   const file = loaded.dicom;
   const frame = await decodeFrame(file, frameIndex);
@@ -109,7 +128,12 @@ export async function readStudyPixels(path: string, frameIndex: number): Promise
     note = 'this image carries a VOI LUT; the viewer shows an automatic window instead';
   } else if (voi.source !== 'header') {
     // No stored window: the back end's default (auto, or full range for 8-bit data) goes first.
-    const own: ViewerWindow = { label: voi.source === 'auto' ? 'Auto' : 'Full range', center: voi.center, width: voi.width, source: voi.source };
+    const own: ViewerWindow = {
+      label: voi.source === 'auto' ? 'Auto' : 'Full range',
+      center: voi.center,
+      width: voi.width,
+      source: voi.source,
+    };
     windows.splice(0, windows.length, own, ...windows.filter((w) => w.source !== voi.source));
   }
   if (voi.kind === 'window' && voi.fn === 'SIGMOID') note = 'VOI LUT function SIGMOID is shown as a linear window';

@@ -42,9 +42,24 @@ export class ReaderClient {
     return z.array(StudyTag).parse(await this.request({ op: 'tags', path }));
   }
 
-  async importModel(request: { dataDir: string; path: string; arch?: string | undefined; labels?: string | undefined; name?: string | undefined }): Promise<ModelManifest> {
+  async importModel(request: {
+    dataDir: string;
+    path: string;
+    arch?: string | undefined;
+    labels?: string | undefined;
+    name?: string | undefined;
+  }): Promise<ModelManifest> {
     const { arch, labels, name } = request;
-    return ModelManifest.parse(await this.request({ op: 'importModel', dataDir: request.dataDir, path: request.path, ...(arch ? { arch } : {}), ...(labels ? { labels } : {}), ...(name ? { name } : {}) }));
+    return ModelManifest.parse(
+      await this.request({
+        op: 'importModel',
+        dataDir: request.dataDir,
+        path: request.path,
+        ...(arch ? { arch } : {}),
+        ...(labels ? { labels } : {}),
+        ...(name ? { name } : {}),
+      }),
+    );
   }
 
   close(): void {

@@ -47,7 +47,8 @@ let queue: Promise<void> = Promise.resolve();
 function receive(raw: unknown): void {
   const parsed = ReaderRequest.safeParse(raw);
   if (!parsed.success) {
-    const id = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'number' ? (raw as { id: number }).id : -1;
+    const id =
+      typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'number' ? (raw as { id: number }).id : -1;
     send({ id, ok: false, error: { code: 'INVALID_ARGUMENT', message: 'malformed reader request' } });
     return;
   }

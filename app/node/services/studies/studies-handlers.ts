@@ -43,11 +43,18 @@ export function createUiHandlers(ctx: UiHandlerContext): UiHandlers {
     'studies.classify': (request) => ctx.studies().classify(request),
     'studies.cancel': (request) => ctx.studies().cancel(request),
     'engine.status': async () => ctx.studies().status(),
-    'viewer.heatmapScale': async () => ({ colormap: COLORMAP_NAME, lut: colormapLut(), meanings: { ...CAM_NORMALIZATION_MEANING }, defaultMode: 'sigmoid' as const }),
+    'viewer.heatmapScale': async () => ({
+      colormap: COLORMAP_NAME,
+      lut: colormapLut(),
+      meanings: { ...CAM_NORMALIZATION_MEANING },
+      defaultMode: 'sigmoid' as const,
+    }),
     // Native pickers exist only in the desktop app, whose main process replaces this handler.
     'app.choosePaths': async () => ({ supported: false, paths: [] }),
     'models.import': async (request) => {
-      const manifest = await ctx.studies().importModel({ dataDir: ctx.dataDir, path: request.path, arch: request.arch, labels: request.labels, name: request.name });
+      const manifest = await ctx
+        .studies()
+        .importModel({ dataDir: ctx.dataDir, path: request.path, arch: request.arch, labels: request.labels, name: request.name });
       if (request.activate) ctx.models.setActive(manifest.id);
       return { manifest, active: ctx.models.activeId() === manifest.id, card: readCard(ctx.models, manifest.id) };
     },

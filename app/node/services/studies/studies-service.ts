@@ -2,7 +2,17 @@ import { basename } from 'node:path';
 import type { ApiEvent } from '../../../common/contract/api.ts';
 import type { ModelInfo } from '../../../common/contract/classify.ts';
 import type { Preprocessing } from '../../../common/manifest.ts';
-import type { ClassifyStudiesResponse, OpenFailure, OpenStudiesResponse, PixelRect, StudyHeatmaps, StudyPixels, StudyResult, StudySummary, StudyTag } from '../../../common/contract/studies.ts';
+import type {
+  ClassifyStudiesResponse,
+  OpenFailure,
+  OpenStudiesResponse,
+  PixelRect,
+  StudyHeatmaps,
+  StudyPixels,
+  StudyResult,
+  StudySummary,
+  StudyTag,
+} from '../../../common/contract/studies.ts';
 import type { UiEventPayload } from '../../../common/contract/ui.ts';
 import { EngineClient } from '../../domain/engine/engine-client.ts';
 import { DenseRayError, toErrorInfo } from '../../shared/errors.ts';
@@ -88,7 +98,11 @@ export class StudiesService {
       try {
         const value = await this.engine.classify(
           runnable.map((r) => r.record.path),
-          { cams: true, onResult: () => progress(), ...(opId ? { onRequestId: (engineId: number) => this.running.set(opId, engineId) } : {}) },
+          {
+            cams: true,
+            onResult: () => progress(),
+            ...(opId ? { onRequestId: (engineId: number) => this.running.set(opId, engineId) } : {}),
+          },
         );
         cancelled = value.cancelled;
         value.results.forEach((result, i) => {
@@ -96,7 +110,12 @@ export class StudiesService {
           results.set(
             id,
             result.ok
-              ? { id, ok: true, prediction: result.prediction, ...heatmapsFor(result.prediction, networkRegion(record.summary, preprocessing), model) }
+              ? {
+                  id,
+                  ok: true,
+                  prediction: result.prediction,
+                  ...heatmapsFor(result.prediction, networkRegion(record.summary, preprocessing), model),
+                }
               : { id, ok: false, error: { ...result.error, message: result.error.message.replaceAll(record.path, record.summary.name) } },
           );
         });
@@ -109,7 +128,8 @@ export class StudiesService {
       return r ? [r] : [];
     });
     // A cancelled run returns what finished; the rest are reported as cancelled, not silently dropped.
-    for (const id of request.ids) if (!results.has(id)) ordered.push({ id, ok: false, error: { code: 'CANCELLED', message: 'classification was cancelled' } });
+    for (const id of request.ids)
+      if (!results.has(id)) ordered.push({ id, ok: false, error: { code: 'CANCELLED', message: 'classification was cancelled' } });
     return { model, results: ordered, cancelled };
   }
 
@@ -187,7 +207,11 @@ export class StudiesService {
 }
 
 /** Display-ready maps for the viewer, placed over the image region the network actually saw. */
-function heatmapsFor(prediction: { cams?: { width: number; height: number; data: Float32Array } | undefined }, region: PixelRect, model: ModelInfo): { heatmaps?: StudyHeatmaps } {
+function heatmapsFor(
+  prediction: { cams?: { width: number; height: number; data: Float32Array } | undefined },
+  region: PixelRect,
+  model: ModelInfo,
+): { heatmaps?: StudyHeatmaps } {
   const cams = prediction.cams;
   if (!cams) return {};
   const cells = cams.width * cams.height;
@@ -218,7 +242,9 @@ function networkRegion(study: StudySummary, p: Preprocessing): PixelRect {
       // Shorter side resized to shorterSide, then a size×size centre crop: map that square back.
       side = Math.min(side, Math.round((p.size * side) / (p.shorterSide ?? p.size)));
       offset = Math.floor((long - side) / 2);
-      return width >= height ? { x: offset, y: Math.floor((height - side) / 2), width: side, height: side } : { x: Math.floor((width - side) / 2), y: offset, width: side, height: side };
+      return width >= height
+        ? { x: offset, y: Math.floor((height - side) / 2), width: side, height: side }
+        : { x: Math.floor((width - side) / 2), y: offset, width: side, height: side };
     default:
       offset = Math.floor((long - side) / 2);
   }

@@ -13,7 +13,11 @@ export interface ChildTransport {
 
 /** Starts a TypeScript entry point in a Node child (tsx; typed arrays via advanced serialization). */
 export function forkChild(entry: string): ChildTransport {
-  const child = fork(entry, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(entry, [], {
+    execArgv: ['--import', 'tsx'],
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return {
     post: (message) => child.send(message as object),
     onMessage: (listener) => child.on('message', listener),

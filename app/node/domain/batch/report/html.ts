@@ -64,7 +64,8 @@ function renderRow(store: StudyStore, data: ReportData, row: RankedStudy): strin
     pictures = `<img alt="study ${row.studyId}" src="${dataUri(renderGrayPng(small))}">`;
     const top = row.flagged[0];
     const k = top === undefined ? -1 : data.model.labels.indexOf(top);
-    if (images.cams && k >= 0 && !row.inputSuspect) pictures += `<img alt="${esc(top ?? '')} heatmap" src="${dataUri(renderCamOverlay(small, images.cams, k))}">`;
+    if (images.cams && k >= 0 && !row.inputSuspect)
+      pictures += `<img alt="${esc(top ?? '')} heatmap" src="${dataUri(renderCamOverlay(small, images.cams, k))}">`;
   }
   const findings =
     row.status === 'ok'
@@ -85,7 +86,9 @@ function renderRow(store: StudyStore, data: ReportData, row: RankedStudy): strin
 }
 
 function topFindings(row: RankedStudy): string {
-  const ranked = Object.entries(row.probabilities ?? {}).sort((a, b) => b[1] - a[1]).slice(0, TOP);
+  const ranked = Object.entries(row.probabilities ?? {})
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, TOP);
   return ranked.map(([label, p]) => `${esc(label)} ${p.toFixed(3)}`).join(', ');
 }
 

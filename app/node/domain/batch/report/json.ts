@@ -8,7 +8,15 @@ export function renderJson(data: ReportData): string {
     generatedAt: data.generatedAt,
     notAMedicalDevice: NOT_A_MEDICAL_DEVICE,
     job: data.job,
-    model: { id: data.model.id, name: data.model.name, version: data.model.version, arch: data.model.arch, sha256: data.model.sha256, demo: data.model.demo, thresholds: data.model.thresholds },
+    model: {
+      id: data.model.id,
+      name: data.model.name,
+      version: data.model.version,
+      arch: data.model.arch,
+      sha256: data.model.sha256,
+      demo: data.model.demo,
+      thresholds: data.model.thresholds,
+    },
     ranking: { rule: data.rule, triageScore: TRIAGE_SCORE_MEANING },
     studies: data.rows.map(({ resultId: _resultId, ...row }) => row),
   };

@@ -3,7 +3,8 @@ import type { JobModelInfo } from '../../store/job-records.ts';
 import type { StudyStore } from '../../store/study-store.ts';
 import { rankedStudies, type RankedStudy } from '../study-rows.ts';
 
-export const NOT_A_MEDICAL_DEVICE = 'DenseRay is research software, not a medical device. It does not diagnose; every result needs review by a qualified reader.';
+export const NOT_A_MEDICAL_DEVICE =
+  'DenseRay is research software, not a medical device. It does not diagnose; every result needs review by a qualified reader.';
 
 export const TRIAGE_SCORE_MEANING =
   "triage score: the most suspicious finding's distance beyond its threshold, in [-1, 1] (p ≥ t: (p − t)/(1 − t); p < t: (p − t)/t); > 0 means at least one finding is at or above its threshold";
@@ -19,5 +20,11 @@ export interface ReportData {
 
 export function loadReportData(store: StudyStore, jobId: number, rule: RankRule = 'triage'): ReportData {
   const row = store.jobs.get(jobId);
-  return { job: store.jobs.summary(row), model: store.jobs.model(row.model_key), rule, rows: rankedStudies(store, jobId, rule), generatedAt: new Date().toISOString() };
+  return {
+    job: store.jobs.summary(row),
+    model: store.jobs.model(row.model_key),
+    rule,
+    rows: rankedStudies(store, jobId, rule),
+    generatedAt: new Date().toISOString(),
+  };
 }

@@ -17,7 +17,12 @@ export function storedImages(store: StudyStore, resultId: number): StoredImages 
   const image = decodeThumbnail(row.thumbnail, row.thumbnail_size);
   const cams =
     row.cam && row.cam_height && row.cam_width
-      ? { width: row.cam_width, height: row.cam_height, data: decodeFloat16(row.cam), normalisation: 'none: raw class score per cell; its spatial mean equals the logit' as const }
+      ? {
+          width: row.cam_width,
+          height: row.cam_height,
+          data: decodeFloat16(row.cam),
+          normalisation: 'none: raw class score per cell; its spatial mean equals the logit' as const,
+        }
       : null;
   return { image, cams };
 }

@@ -23,7 +23,11 @@ export interface WrittenReports {
 }
 
 /** Writes the job's reports (and heatmap PNGs) from the store; the model is not needed. */
-export function writeReports(store: StudyStore, jobId: number, options: { out: string[]; heatmapsDir?: string; rank?: RankRule }): WrittenReports {
+export function writeReports(
+  store: StudyStore,
+  jobId: number,
+  options: { out: string[]; heatmapsDir?: string; rank?: RankRule },
+): WrittenReports {
   const formats = options.out.map((path) => ({ path, format: reportFormatOf(path) }));
   const data = loadReportData(store, jobId, options.rank ?? 'triage');
   for (const { path, format } of formats) {

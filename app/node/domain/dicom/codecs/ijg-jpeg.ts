@@ -50,7 +50,9 @@ export async function decodeWithIjg(encoded: Uint8Array, header: JpegFrameHeader
   }
   const expected = header.width * header.height * header.components * bytesPerSample;
   if (!decoded || decoded.length !== expected) {
-    throw new Error(`IJG JPEG decoder returned ${decoded?.length ?? 0} bytes for a ${header.width}x${header.height}x${header.components} frame (expected ${expected})`);
+    throw new Error(
+      `IJG JPEG decoder returned ${decoded?.length ?? 0} bytes for a ${header.width}x${header.height}x${header.components} frame (expected ${expected})`,
+    );
   }
   const copy = decoded.slice(); // out of wasm memory
   return {

@@ -30,14 +30,19 @@ export function unpackBitsSegment(data: Uint8Array, start: number, end: number, 
  * RLE Lossless (PS3.5 Annex G): a 64-byte header with up to 15 segment offsets; one segment per
  * byte of each sample, most significant byte first, component by component.
  */
-export function decodeRle(frame: Uint8Array, layout: { rows: number; columns: number; samplesPerPixel: number; bitsAllocated: number }): CodecOutput {
+export function decodeRle(
+  frame: Uint8Array,
+  layout: { rows: number; columns: number; samplesPerPixel: number; bitsAllocated: number },
+): CodecOutput {
   if (frame.length < HEADER_BYTES) throw new Error(`RLE frame is ${frame.length} bytes, shorter than its 64-byte header`);
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const segmentCount = view.getUint32(0, true);
   const bytesPerSample = layout.bitsAllocated / 8;
   const expectedSegments = layout.samplesPerPixel * bytesPerSample;
   if (segmentCount !== expectedSegments) {
-    throw new Error(`RLE header lists ${segmentCount} segments, ${layout.samplesPerPixel} sample(s) of ${layout.bitsAllocated} bits need ${expectedSegments}`);
+    throw new Error(
+      `RLE header lists ${segmentCount} segments, ${layout.samplesPerPixel} sample(s) of ${layout.bitsAllocated} bits need ${expectedSegments}`,
+    );
   }
   const offsets: number[] = [];
   for (let s = 0; s < segmentCount; s++) offsets.push(view.getUint32(4 + s * 4, true));

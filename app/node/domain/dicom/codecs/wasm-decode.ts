@@ -29,7 +29,9 @@ export async function decodeWithWasm(
     const bytesPerSample = info.bitsPerSample > 8 ? 2 : 1;
     const expected = info.width * info.height * info.componentCount * bytesPerSample;
     if (decoded.length !== expected) {
-      throw new Error(`${name} returned ${decoded.length} bytes for a ${info.width}x${info.height}x${info.componentCount} image of ${info.bitsPerSample}-bit samples (expected ${expected})`);
+      throw new Error(
+        `${name} returned ${decoded.length} bytes for a ${info.width}x${info.height}x${info.componentCount} image of ${info.bitsPerSample}-bit samples (expected ${expected})`,
+      );
     }
     const signed = info.isSigned ?? options.signed ?? false;
     const interleaveMode = decoder.getInterleaveMode?.();

@@ -13,7 +13,12 @@ describe('MONOCHROME1 inversion', () => {
     expect(shown[0]).toBe(255); // below the window: white on MONOCHROME1
     expect(shown[4]).toBe(0); // above the window: black
     // Inverting first (4095 - x) and then windowing the same window would show another image entirely.
-    const wrongOrder = Array.from(applyWindow(stored.map((x) => 4095 - x), window));
+    const wrongOrder = Array.from(
+      applyWindow(
+        stored.map((x) => 4095 - x),
+        window,
+      ),
+    );
     expect(wrongOrder).not.toEqual(shown);
   });
 

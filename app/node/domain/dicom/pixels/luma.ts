@@ -38,7 +38,7 @@ export function paletteToLuma(indices: ArrayLike<number>, palette: Palette): Flo
   const last = palette.red.length - 1;
   for (let i = 0; i < indices.length; i++) {
     const raw = indices[i]! - palette.firstMapped;
-    const k = raw < 0 ? 0 : raw > last ? last : raw;
+    const k = raw < 0 ? 0 : Math.min(raw, last);
     out[i] = pilLuma(palette.red[k]!, palette.green[k]!, palette.blue[k]!);
   }
   return out;

@@ -16,12 +16,15 @@ export function lookUp(values: ArrayLike<number>, lut: LookupTable): Float32Arra
   const last = lut.data.length - 1;
   for (let i = 0; i < values.length; i++) {
     const index = Math.round(values[i]!) - lut.firstMapped;
-    out[i] = lut.data[index < 0 ? 0 : index > last ? last : index]!;
+    out[i] = lut.data[index < 0 ? 0 : Math.min(index, last)]!;
   }
   return out;
 }
 
 /** Modality values for a grayscale frame: the Modality LUT Sequence wins over rescale when present. */
-export function applyModalityLut(stored: ArrayLike<number>, transform: { slope: number; intercept: number; lut?: LookupTable }): Float32Array {
+export function applyModalityLut(
+  stored: ArrayLike<number>,
+  transform: { slope: number; intercept: number; lut?: LookupTable },
+): Float32Array {
   return transform.lut ? lookUp(stored, transform.lut) : applyRescale(stored, transform.slope, transform.intercept);
 }

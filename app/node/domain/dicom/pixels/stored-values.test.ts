@@ -9,17 +9,25 @@ describe('stored values', () => {
   });
 
   it('sign-extends signed 12-in-16 from bit 11', () => {
-    const out = toStoredValues(new Uint16Array([0x0fff, 0x0800, 0x07ff, 0xf7ff, 0x0000]), { bitsAllocated: 16, bitsStored: 12, pixelRepresentation: 1 });
+    const out = toStoredValues(new Uint16Array([0x0fff, 0x0800, 0x07ff, 0xf7ff, 0x0000]), {
+      bitsAllocated: 16,
+      bitsStored: 12,
+      pixelRepresentation: 1,
+    });
     expect(out).toBeInstanceOf(Int16Array);
     expect(Array.from(out)).toEqual([-1, -2048, 2047, 2047, 0]);
   });
 
   it('sign-extends 15-in-16 as the corpus README says (0x4000 -> -16384)', () => {
-    expect(Array.from(toStoredValues([0x4000, 0x3fff], { bitsAllocated: 16, bitsStored: 15, pixelRepresentation: 1 }))).toEqual([-16384, 16383]);
+    expect(Array.from(toStoredValues([0x4000, 0x3fff], { bitsAllocated: 16, bitsStored: 15, pixelRepresentation: 1 }))).toEqual([
+      -16384, 16383,
+    ]);
   });
 
   it('keeps already-signed codec output and full 16-bit signed values', () => {
-    expect(Array.from(toStoredValues(new Int16Array([-2000, 2492]), { bitsAllocated: 16, bitsStored: 16, pixelRepresentation: 1 }))).toEqual([-2000, 2492]);
+    expect(
+      Array.from(toStoredValues(new Int16Array([-2000, 2492]), { bitsAllocated: 16, bitsStored: 16, pixelRepresentation: 1 })),
+    ).toEqual([-2000, 2492]);
     expect(Array.from(toStoredValues(new Int16Array([-5]), { bitsAllocated: 16, bitsStored: 12, pixelRepresentation: 1 }))).toEqual([-5]);
   });
 

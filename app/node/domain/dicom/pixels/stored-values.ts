@@ -31,7 +31,8 @@ export function allocateStored(length: number, layout: StoredLayout): StoredArra
  */
 export function toStoredValues(raw: ArrayLike<number>, layout: StoredLayout): StoredArray {
   const { bitsStored } = layout;
-  if (bitsStored < 1 || bitsStored > layout.bitsAllocated) throw new RangeError(`BitsStored ${bitsStored} does not fit BitsAllocated ${layout.bitsAllocated}`);
+  if (bitsStored < 1 || bitsStored > layout.bitsAllocated)
+    throw new RangeError(`BitsStored ${bitsStored} does not fit BitsAllocated ${layout.bitsAllocated}`);
   const out = allocateStored(raw.length, layout);
   const signed = layout.pixelRepresentation === 1;
   if (bitsStored === layout.bitsAllocated) {
@@ -52,7 +53,12 @@ export function toStoredValues(raw: ArrayLike<number>, layout: StoredLayout): St
 }
 
 /** Raw unsigned words from native pixel bytes, honouring the dataset's byte order. */
-export function readWords(bytes: Uint8Array, count: number, bitsAllocated: number, littleEndian: boolean): Uint8Array | Uint16Array | Uint32Array {
+export function readWords(
+  bytes: Uint8Array,
+  count: number,
+  bitsAllocated: number,
+  littleEndian: boolean,
+): Uint8Array | Uint16Array | Uint32Array {
   if (bitsAllocated === 8) return bytes.slice(0, count);
   if (littleEndian && HOST_IS_LITTLE_ENDIAN && (bitsAllocated === 16 || bitsAllocated === 32)) {
     const copy = bytes.slice(0, (count * bitsAllocated) / 8); // aligned copy, no per-sample reads

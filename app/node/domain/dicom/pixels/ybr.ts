@@ -4,7 +4,7 @@
  */
 export function ybrFullToRgb8(ybr: ArrayLike<number>): Uint8Array {
   const out = new Uint8Array(ybr.length - (ybr.length % 3));
-  const clamp = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : v);
+  const clamp = (v: number) => (v < 0 ? 0 : Math.min(v, 255));
   for (let i = 0; i + 2 < ybr.length; i += 3) {
     const y = ybr[i]!;
     const cb = ybr[i + 1]! - 128;

@@ -11,7 +11,10 @@ import type { CheckedImage, LabelledImage } from './labelled-image.ts';
  * file's sha256 is taken — the cache key of its features and part of the dataset fingerprint.
  * Decoding failures can only show when pixels are read; the feature pass reports those.
  */
-export async function checkFiles(items: readonly LabelledImage[], onProgress?: (done: number, total: number) => void): Promise<{ checked: CheckedImage[]; problems: FileProblem[] }> {
+export async function checkFiles(
+  items: readonly LabelledImage[],
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ checked: CheckedImage[]; problems: FileProblem[] }> {
   const checked: CheckedImage[] = [];
   const problems: FileProblem[] = [];
   const seen = new Set<string>();
@@ -28,7 +31,11 @@ export async function checkFiles(items: readonly LabelledImage[], onProgress?: (
       bytes = await readFile(item.file);
     } catch (error) {
       const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-      problems.push({ file: item.name, code: missing ? 'missing' : 'unreadable', message: missing ? `no such file: ${item.file}` : `cannot be read: ${(error as Error).message}` });
+      problems.push({
+        file: item.name,
+        code: missing ? 'missing' : 'unreadable',
+        message: missing ? `no such file: ${item.file}` : `cannot be read: ${(error as Error).message}`,
+      });
       continue;
     }
     if (sniffImageFormat(bytes) === undefined && !isDicom(bytes)) {

@@ -14,26 +14,36 @@ export interface SplitFractions {
  * stratum in seeded random order, each patient goes to the split furthest behind its target share
  * of that stratum — so rare labels reach val and test where there are enough patients to allow it.
  */
-export function splitByPatient(items: readonly LabelledImage[], fractions: SplitFractions, seed: number): { splits: SplitName[]; method: 'stratified-patient' | 'file' } {
+export function splitByPatient(
+  items: readonly LabelledImage[],
+  fractions: SplitFractions,
+  seed: number,
+): { splits: SplitName[]; method: 'stratified-patient' | 'file' } {
   const patients = groupByPatient(items);
   if (items.length > 0 && items.every((i) => i.fixedSplit !== undefined)) {
     for (const [patient, indices] of patients) {
       const used = new Set(indices.map((i) => items[i]!.fixedSplit));
-      if (used.size > 1) throw new DenseRayError('INVALID_ARGUMENT', `patient ${patient} is in more than one split (${[...used].join(', ')}): the given split leaks patients`);
+      if (used.size > 1)
+        throw new DenseRayError(
+          'INVALID_ARGUMENT',
+          `patient ${patient} is in more than one split (${[...used].join(', ')}): the given split leaks patients`,
+        );
     }
     return { splits: items.map((i) => i.fixedSplit!), method: 'file' };
   }
   const share: Record<SplitName, number> = { train: 1 - fractions.val - fractions.test, val: fractions.val, test: fractions.test };
-  if (share.train <= 0) throw new DenseRayError('INVALID_ARGUMENT', `val (${fractions.val}) and test (${fractions.test}) fractions leave nothing to train on`);
+  if (share.train <= 0)
+    throw new DenseRayError('INVALID_ARGUMENT', `val (${fractions.val}) and test (${fractions.test}) fractions leave nothing to train on`);
 
   const labelCount = items[0]?.targets.length ?? 0;
   const frequency = Array.from({ length: labelCount }, (_, k) => items.reduce((n, i) => n + i.targets[k]!, 0));
   const strata = new Map<string, string[]>();
   for (const [patient, indices] of patients) {
     let rarest = -1;
-    for (const i of indices) items[i]!.targets.forEach((t, k) => {
-      if (t === 1 && (rarest < 0 || frequency[k]! < frequency[rarest]! || (frequency[k] === frequency[rarest] && k < rarest))) rarest = k;
-    });
+    for (const i of indices)
+      items[i]!.targets.forEach((t, k) => {
+        if (t === 1 && (rarest < 0 || frequency[k]! < frequency[rarest]! || (frequency[k] === frequency[rarest] && k < rarest))) rarest = k;
+      });
     const key = rarest < 0 ? 'none' : String(rarest);
     strata.set(key, [...(strata.get(key) ?? []), patient]); // few strata, so copying is cheap
   }

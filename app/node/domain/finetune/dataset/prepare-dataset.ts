@@ -14,7 +14,10 @@ export interface PreparedDataset {
 }
 
 /** List → check every file → split by patient → summarise. Never aborts on a bad file; see `summary.problems`. */
-export async function prepareDataset(request: DatasetRequest, onProgress?: (done: number, total: number) => void): Promise<PreparedDataset> {
+export async function prepareDataset(
+  request: DatasetRequest,
+  onProgress?: (done: number, total: number) => void,
+): Promise<PreparedDataset> {
   const r = DatasetRequest.parse(request);
   const listed = readDataset({ data: r.data, images: r.images, labels: r.labels, keep: r.keep, splitFile: r.splitFile });
   const { checked, problems } = await checkFiles(listed.items, onProgress);
@@ -44,7 +47,9 @@ export async function prepareDataset(request: DatasetRequest, onProgress?: (done
 /** Content-addressed: renaming or moving files keeps it, changing a pixel, label, patient or split changes it. */
 function fingerprint(labels: readonly string[], images: readonly CheckedImage[], splits: readonly SplitName[]): string {
   const rows = images.map((img, i) => `${img.sha256}\t${img.patientId}\t${img.targets.join('')}\t${splits[i]}`).sort();
-  return createHash('sha256').update(`labels\t${labels.join('|')}\n${rows.join('\n')}`).digest('hex');
+  return createHash('sha256')
+    .update(`labels\t${labels.join('|')}\n${rows.join('\n')}`)
+    .digest('hex');
 }
 
 export function indicesOf(splits: readonly SplitName[], split: SplitName): number[] {

@@ -31,7 +31,10 @@ export function readDataset(options: ReadDatasetOptions): ListedDataset {
   if (!existsSync(source)) throw new DenseRayError('FILE_NOT_FOUND', `${source}: no such file or folder`);
   const listed = statSync(source).isDirectory() ? readFolders(source, options) : readCsv(source, options);
   if (options.splitFile) applySplitFile(listed, resolve(options.splitFile));
-  if (listed.items.length === 0) throw new DenseRayError('INVALID_ARGUMENT', `${source}: no usable images (${listed.problems.length} problems)`, { details: { problems: listed.problems.slice(0, 20) } });
+  if (listed.items.length === 0)
+    throw new DenseRayError('INVALID_ARGUMENT', `${source}: no usable images (${listed.problems.length} problems)`, {
+      details: { problems: listed.problems.slice(0, 20) },
+    });
   return listed;
 }
 
@@ -51,11 +54,16 @@ function readCsv(source: string, options: ReadDatasetOptions): ListedDataset {
   let labels: string[];
   let targetsOf: (row: string[], name: string) => Uint8Array | undefined;
   if (findingsCol >= 0) {
-    const findings = (row: string[]): string[] => (row[findingsCol] ?? '').split('|').map((f) => f.trim()).filter((f) => f !== '');
+    const findings = (row: string[]): string[] =>
+      (row[findingsCol] ?? '')
+        .split('|')
+        .map((f) => f.trim())
+        .filter((f) => f !== '');
     const seen = [...new Set(rows.flatMap(findings))].filter((f) => f !== NO_FINDING).sort();
     labels = options.labels ?? seen;
     const missing = labels.filter((l) => !seen.includes(l));
-    if (missing.length > 0) throw new DenseRayError('INVALID_ARGUMENT', `${source}: no image has the label(s) ${missing.join(', ')}; found: ${seen.join(', ')}`);
+    if (missing.length > 0)
+      throw new DenseRayError('INVALID_ARGUMENT', `${source}: no image has the label(s) ${missing.join(', ')}; found: ${seen.join(', ')}`);
     targetsOf = (row, name) => {
       const f = findings(row);
       if (f.length === 0) {
@@ -63,13 +71,16 @@ function readCsv(source: string, options: ReadDatasetOptions): ListedDataset {
         return undefined;
       }
       const t = Uint8Array.from(labels, (l) => (f.includes(l) ? 1 : 0));
-      if (options.keep === 'labelled-or-no-finding' && !t.some((v) => v === 1) && !(f.length === 1 && f[0] === NO_FINDING)) return undefined;
+      if (options.keep === 'labelled-or-no-finding' && !t.some((v) => v === 1) && !(f.length === 1 && f[0] === NO_FINDING))
+        return undefined;
       return t;
     };
   } else {
     const reserved = new Set([imageCol, patientCol, splitCol]);
     // A label column holds 0/1 in at least 80% of its cells; the odd other value ("-1", "maybe") is then reported per row.
-    const binary = header.map((_, c) => !reserved.has(c) && rows.filter((r) => /^\s*(0|1|0\.0|1\.0)\s*$/.test(r[c] ?? '')).length >= 0.8 * rows.length);
+    const binary = header.map(
+      (_, c) => !reserved.has(c) && rows.filter((r) => /^\s*(0|1|0\.0|1\.0)\s*$/.test(r[c] ?? '')).length >= 0.8 * rows.length,
+    );
     const columns = options.labels
       ? options.labels.map((l) => {
           const c = findColumn(header, [l.toLowerCase()]);
@@ -77,7 +88,8 @@ function readCsv(source: string, options: ReadDatasetOptions): ListedDataset {
           return c;
         })
       : header.map((_, c) => c).filter((c) => binary[c]);
-    if (columns.length === 0) throw new DenseRayError('INVALID_ARGUMENT', `${source}: no label columns (columns holding only 0/1) and no "Finding Labels" column`);
+    if (columns.length === 0)
+      throw new DenseRayError('INVALID_ARGUMENT', `${source}: no label columns (columns holding only 0/1) and no "Finding Labels" column`);
     labels = columns.map((c) => header[c]!.trim());
     targetsOf = (row, name) => {
       const values = columns.map((c) => (row[c] ?? '').trim());
@@ -94,7 +106,11 @@ function readCsv(source: string, options: ReadDatasetOptions): ListedDataset {
   rows.forEach((row, r) => {
     const name = (row[imageCol] ?? '').trim();
     if (row.length !== width || name === '') {
-      problems.push({ file: name || `row ${r + 2}`, code: 'bad-row', message: `row ${r + 2} has ${row.length} fields, the header ${width}` });
+      problems.push({
+        file: name || `row ${r + 2}`,
+        code: 'bad-row',
+        message: `row ${r + 2} has ${row.length} fields, the header ${width}`,
+      });
       return;
     }
     const targets = targetsOf(row, name);
@@ -105,9 +121,22 @@ function readCsv(source: string, options: ReadDatasetOptions): ListedDataset {
       return;
     }
     const patient = patientCol >= 0 ? (row[patientCol] ?? '').trim() : '';
-    items.push({ file: resolve(imagesDir, name), name, patientId: patient === '' ? `image:${name}` : patient, targets, ...(split ? { fixedSplit: split } : {}) });
+    items.push({
+      file: resolve(imagesDir, name),
+      name,
+      patientId: patient === '' ? `image:${name}` : patient,
+      targets,
+      ...(split ? { fixedSplit: split } : {}),
+    });
   });
-  return { source, format: findingsCol >= 0 ? 'nih-csv' : 'csv', labels, items, patientIds: patientCol >= 0 ? 'column' : 'per-image', problems };
+  return {
+    source,
+    format: findingsCol >= 0 ? 'nih-csv' : 'csv',
+    labels,
+    items,
+    patientIds: patientCol >= 0 ? 'column' : 'per-image',
+    problems,
+  };
 }
 
 function readFolders(source: string, options: ReadDatasetOptions): ListedDataset {

@@ -18,7 +18,13 @@ export interface FrozenBackbone {
   dispose(): Promise<void>;
 }
 
-export async function openFrozenBackbone(point: CachePoint, spec: DenseNetSpec, weights: WeightMap, inputSize: number, threads?: number): Promise<FrozenBackbone> {
+export async function openFrozenBackbone(
+  point: CachePoint,
+  spec: DenseNetSpec,
+  weights: WeightMap,
+  inputSize: number,
+  threads?: number,
+): Promise<FrozenBackbone> {
   const blocks = spec.blockConfig.length;
   const graph = point === 'pooled' ? buildDenseNetOnnx(spec, weights, inputSize) : buildDenseNetTrunkOnnx(spec, weights, inputSize, blocks);
   const output = point === 'pooled' ? ONNX_FEATURES : ONNX_TRUNK_OUTPUT;
@@ -30,7 +36,9 @@ export async function openFrozenBackbone(point: CachePoint, spec: DenseNetSpec, 
       ...(threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
     });
   } catch (cause) {
-    throw new DenseRayError('BACKEND_UNAVAILABLE', `onnxruntime-node could not load the frozen backbone: ${(cause as Error).message}`, { cause });
+    throw new DenseRayError('BACKEND_UNAVAILABLE', `onnxruntime-node could not load the frozen backbone: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   return {
     point,

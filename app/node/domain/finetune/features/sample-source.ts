@@ -90,7 +90,10 @@ export class CachedFeatures implements SampleSource {
             break;
           }
         }
-        const viewPlane = v === 0 || !o.augmentation ? plane : augmentPlane(plane, o.preprocessing.size, o.augmentation, viewRandom(o.seed, image.sha256, v));
+        const viewPlane =
+          v === 0 || !o.augmentation
+            ? plane
+            : augmentPlane(plane, o.preprocessing.size, o.augmentation, viewRandom(o.seed, image.sha256, v));
         const input = new Float32Array(perImage);
         normalisePlane(viewPlane, o.preprocessing, input, 0);
         pending.push({ image: i, view: v, key, input });
@@ -129,7 +132,14 @@ export class ImageSamples implements SampleSource {
     this.sampleShape = [p.size, p.size, p.channels];
   }
 
-  static async load(images: readonly CheckedImage[], p: Preprocessing, augmentation: Augmentation | null, seed: number, onProgress?: (x: LoadProgress) => void, signal?: AbortSignal): Promise<{ source: ImageSamples; failed: Map<number, FileProblem> }> {
+  static async load(
+    images: readonly CheckedImage[],
+    p: Preprocessing,
+    augmentation: Augmentation | null,
+    seed: number,
+    onProgress?: (x: LoadProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<{ source: ImageSamples; failed: Map<number, FileProblem> }> {
     const planes: Float32Array[] = [];
     const failed = new Map<number, FileProblem>();
     for (let i = 0; i < images.length && !signal?.aborted; i++) {
@@ -151,7 +161,8 @@ export class ImageSamples implements SampleSource {
     const chw = new Float32Array(n * c);
     indices.forEach((image, b) => {
       let plane = this.planes[image]!;
-      if (epoch !== null && this.augmentation) plane = augmentPlane(plane, this.p.size, this.augmentation, viewRandom(this.seed, this.images[image]!.sha256, epoch + 1));
+      if (epoch !== null && this.augmentation)
+        plane = augmentPlane(plane, this.p.size, this.augmentation, viewRandom(this.seed, this.images[image]!.sha256, epoch + 1));
       normalisePlane(plane, this.p, chw, 0);
       // CHW → HWC, the tfjs layout.
       const base = b * n * c;

@@ -44,7 +44,11 @@ export class Adam {
   }
 
   /** Moments as host arrays, for a checkpoint. */
-  state(): { step: number; first: Map<string, { shape: number[]; data: Float32Array }>; second: Map<string, { shape: number[]; data: Float32Array }> } {
+  state(): {
+    step: number;
+    first: Map<string, { shape: number[]; data: Float32Array }>;
+    second: Map<string, { shape: number[]; data: Float32Array }>;
+  } {
     const host = (m: Map<string, tf.Variable>): Map<string, { shape: number[]; data: Float32Array }> =>
       new Map([...m].map(([k, v]) => [k, { shape: [...v.shape], data: v.dataSync() as Float32Array }]));
     return { step: this.step, first: host(this.first), second: host(this.second) };

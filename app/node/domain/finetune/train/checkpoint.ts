@@ -33,7 +33,10 @@ export class CheckpointDir {
     for (const [k, v] of weights) all.set(`param/${k}`, v);
     for (const [k, v] of adam.first) all.set(`adam.m/${k}`, v);
     for (const [k, v] of adam.second) all.set(`adam.v/${k}`, v);
-    writeFileAtomic(join(this.dir, LAST), writeSafetensors(all, { state: JSON.stringify(state, (_, v: unknown) => (v === Number.NEGATIVE_INFINITY ? '-Infinity' : v)) }));
+    writeFileAtomic(
+      join(this.dir, LAST),
+      writeSafetensors(all, { state: JSON.stringify(state, (_, v: unknown) => (v === Number.NEGATIVE_INFINITY ? '-Infinity' : v)) }),
+    );
   }
 
   saveBest(weights: WeightMap): void {
@@ -56,7 +59,9 @@ export class CheckpointDir {
       else if (k.startsWith('adam.m/')) first.set(k.slice(7), v.data);
       else if (k.startsWith('adam.v/')) second.set(k.slice(7), v.data);
     }
-    const state = JSON.parse(metadata.state ?? 'null', (_, v: unknown) => (v === '-Infinity' ? Number.NEGATIVE_INFINITY : v)) as TrainingState | null;
+    const state = JSON.parse(metadata.state ?? 'null', (_, v: unknown) =>
+      v === '-Infinity' ? Number.NEGATIVE_INFINITY : v,
+    ) as TrainingState | null;
     if (!state) throw new DenseRayError('INVALID_ARGUMENT', `${path} has no training state`);
     return { weights, first, second, state };
   }

@@ -3,7 +3,12 @@ import type { SampleSource } from '../features/sample-source.ts';
 import type { TrainableNet } from './trainable-net.ts';
 
 /** Logits (row-major N×K) for the given images' plain views, in batches, leaving no tensors behind. */
-export async function predictLogits(net: TrainableNet, source: SampleSource, indices: readonly number[], batchSize: number): Promise<Float32Array> {
+export async function predictLogits(
+  net: TrainableNet,
+  source: SampleSource,
+  indices: readonly number[],
+  batchSize: number,
+): Promise<Float32Array> {
   const chunks: Float32Array[] = [];
   for (let start = 0; start < indices.length; start += batchSize) {
     const batch = indices.slice(start, start + batchSize);

@@ -27,7 +27,12 @@ export function initialSchedule(learningRate: number): ScheduleState {
  * to stop. An undefined score (NaN: a validation split without both classes) never counts as better,
  * so such runs stop by patience and keep the first epoch.
  */
-export function afterEpoch(state: ScheduleState, epoch: number, score: number, o: ScheduleOptions): { state: ScheduleState; improved: boolean; stop: boolean } {
+export function afterEpoch(
+  state: ScheduleState,
+  epoch: number,
+  score: number,
+  o: ScheduleOptions,
+): { state: ScheduleState; improved: boolean; stop: boolean } {
   const improved = Number.isFinite(score) ? score > state.best + 1e-6 : state.bestEpoch < 0;
   const next: ScheduleState = improved
     ? { ...state, best: Number.isFinite(score) ? score : state.best, bestEpoch: epoch, sincePlateauReset: 0 }

@@ -4,7 +4,15 @@ import { weightedBceWithLogits } from './loss.ts';
 import type { TrainableNet } from './trainable-net.ts';
 
 /** One optimiser step on one batch: forward, weighted BCE, backward, Adam. Returns the batch loss; leaks nothing. */
-export function trainStep(net: TrainableNet, adam: Adam, x: tf.Tensor, y: tf.Tensor2D, positiveWeight: tf.Tensor1D, learningRate: number, weightDecay: number): number {
+export function trainStep(
+  net: TrainableNet,
+  adam: Adam,
+  x: tf.Tensor,
+  y: tf.Tensor2D,
+  positiveWeight: tf.Tensor1D,
+  learningRate: number,
+  weightDecay: number,
+): number {
   const variables = [...net.variables.values()];
   const names = [...net.variables.keys()];
   const { value, grads } = tf.variableGrads(() => weightedBceWithLogits(net.logits(x), y, positiveWeight), variables);

@@ -124,7 +124,11 @@ function hostWeights(variables: ReadonlyMap<string, tf.Variable>, isConv: (name:
   return out;
 }
 
-function assignWeights(variables: ReadonlyMap<string, tf.Variable>, weights: ReadonlyMap<string, WeightTensor>, isConv: (name: string) => boolean): void {
+function assignWeights(
+  variables: ReadonlyMap<string, tf.Variable>,
+  weights: ReadonlyMap<string, WeightTensor>,
+  isConv: (name: string) => boolean,
+): void {
   tf.tidy(() => {
     for (const [name, v] of variables) {
       const w = weights.get(name);

@@ -126,7 +126,11 @@ export async function train(net: TrainableNet, data: TrainingData, o: TrainOptio
       const trained = net.trainedWeights();
       if (next.improved) o.checkpoints.saveBest(trained);
       const moments = adam.state();
-      o.checkpoints.saveLast(trained, { first: moments.first, second: moments.second }, { epoch, schedule, history, adamStep: moments.step });
+      o.checkpoints.saveLast(
+        trained,
+        { first: moments.first, second: moments.second },
+        { epoch, schedule, history, adamStep: moments.step },
+      );
       o.onEpoch?.(record, next.improved, eta(epoch, steps));
       if (next.stop && epoch < hp.epochs) {
         stoppedBy = 'early-stopping';
@@ -146,7 +150,11 @@ export async function train(net: TrainableNet, data: TrainingData, o: TrainOptio
 function outOfMemoryHint(error: unknown, batchSize: number): unknown {
   const message = error instanceof Error ? error.message : String(error);
   if (!/memory access out of bounds|out of memory|Cannot allocate/i.test(message)) return error;
-  return new DenseRayError('INVALID_ARGUMENT', `a training step at batch ${batchSize} ran out of memory (${message}); use a smaller --batch (full mode at 224 px fits batch 2 on the wasm backend)`, { cause: error });
+  return new DenseRayError(
+    'INVALID_ARGUMENT',
+    `a training step at batch ${batchSize} ran out of memory (${message}); use a smaller --batch (full mode at 224 px fits batch 2 on the wasm backend)`,
+    { cause: error },
+  );
 }
 
 export function gatherRows(matrix: Float32Array, rows: readonly number[], width: number): Float32Array {

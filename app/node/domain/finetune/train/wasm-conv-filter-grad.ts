@@ -21,9 +21,24 @@ export function registerWasmConvFilterGradient(): void {
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-      const a = attrs as unknown as { strides: [number, number] | number; pad: 'valid' | 'same' | number; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number] };
+      const a = attrs as unknown as {
+        strides: [number, number] | number;
+        pad: 'valid' | 'same' | number;
+        dataFormat: 'NHWC' | 'NCHW';
+        dimRoundingMode?: 'floor' | 'round' | 'ceil';
+        filterShape: [number, number, number, number];
+      };
       if (a.dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter (DenseRay wasm kernel): only NHWC is supported');
-      const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+      const info = tf.backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number],
+        a.filterShape,
+        a.strides,
+        1,
+        a.pad,
+        a.dimRoundingMode,
+        false,
+        'channelsLast',
+      );
       const b = backend as unknown as WasmLikeBackend;
       const xs = b.readSync(x.dataId);
       const dys = b.readSync(dy.dataId);
@@ -34,7 +49,19 @@ export function registerWasmConvFilterGradient(): void {
 
 /** The NHWC filter gradient (HWIO), exported for the kernel's test. */
 export function filterGradient(x: ArrayLike<number>, dy: ArrayLike<number>, c: tf.backend_util.Conv2DInfo): Float32Array {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co, filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = c;
+  const {
+    batchSize: n,
+    inHeight: h,
+    inWidth: w,
+    inChannels: ci,
+    outHeight: oh,
+    outWidth: ow,
+    outChannels: co,
+    filterHeight: fh,
+    filterWidth: fw,
+    strideHeight: sh,
+    strideWidth: sw,
+  } = c;
   const top = c.padInfo.top;
   const left = c.padInfo.left;
   const acc = new Float64Array(fh * fw * ci * co);

@@ -36,9 +36,11 @@ function xrvScaledPlane(img: GrayImage, p: Preprocessing, mean: number, std: num
 /** The resized image in [0, 1] as float32, before normalisation (Normalize then works in float32). */
 function unitPlane(img: GrayImage, p: Preprocessing): Float32Array {
   if (p.resize === 'bilinear-antialias') return resizeBilinearAntialias(img, p.size, p.size, region(img, p.crop)).data;
-  if (p.crop !== 'center-after-resize') throw new DenseRayError('INVALID_ARGUMENT', `preprocess: resize pil-bilinear needs crop center-after-resize, not ${p.crop}`);
+  if (p.crop !== 'center-after-resize')
+    throw new DenseRayError('INVALID_ARGUMENT', `preprocess: resize pil-bilinear needs crop center-after-resize, not ${p.crop}`);
   const to = shorterSideSize(img.width, img.height, p.shorterSide ?? p.size);
-  if (to.width < p.size || to.height < p.size) throw new DenseRayError('INVALID_ARGUMENT', `preprocess: shorter side ${p.shorterSide} is below the crop size ${p.size}`);
+  if (to.width < p.size || to.height < p.size)
+    throw new DenseRayError('INVALID_ARGUMENT', `preprocess: shorter side ${p.shorterSide} is below the crop size ${p.size}`);
   const resized = resizePilBilinear8(toBytes(img), img.width, img.height, to.width, to.height);
   const r = torchvisionCenterRegion(to.width, to.height, p.size);
   const out = new Float32Array(p.size * p.size);
@@ -75,6 +77,7 @@ function toBytes(img: GrayImage): Uint8Array {
 
 function channelValue(values: readonly number[], c: number, name: string): number {
   const v = values.length === 1 ? values[0] : values[c];
-  if (v === undefined) throw new DenseRayError('INVALID_ARGUMENT', `preprocess: ${name} has ${values.length} values, need 1 or one per channel`);
+  if (v === undefined)
+    throw new DenseRayError('INVALID_ARGUMENT', `preprocess: ${name} has ${values.length} values, need 1 or one per channel`);
   return v;
 }

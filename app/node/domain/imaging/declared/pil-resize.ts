@@ -18,7 +18,7 @@ interface FixedTaps {
 /** Pillow's precompute_coeffs + normalize_coeffs_8bpc for the BILINEAR filter (support 1). */
 export function pilBilinearTaps(inSize: number, outSize: number): FixedTaps {
   const scale = inSize / outSize;
-  const filterscale = scale < 1 ? 1 : scale;
+  const filterscale = Math.max(scale, 1);
   const support = 1 * filterscale;
   const ksize = Math.ceil(support) * 2 + 1;
   const first = new Int32Array(outSize);

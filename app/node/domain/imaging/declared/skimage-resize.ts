@@ -11,7 +11,14 @@
  *
  * Checked bit-exact against skimage 0.19.3 / SciPy 1.10.1 by test/fixtures/catalogue/make_fixtures.py.
  */
-export function resizeSkimageLinear(src: Float32Array, width: number, height: number, outW: number, outH: number, cval: number): Float32Array {
+export function resizeSkimageLinear(
+  src: Float32Array,
+  width: number,
+  height: number,
+  outW: number,
+  outH: number,
+  cval: number,
+): Float32Array {
   const downsampling = outW < width || outH < height;
   let img = src;
   if (downsampling) {

@@ -23,11 +23,24 @@ function emitDenseNetLayers(g: OnnxGraphBuilder, spec: DenseNetSpec, weights: We
   const batchNorm = (x: string, prefix: string): string =>
     g.node(
       'BatchNormalization',
-      [x, ...['weight', 'bias', 'running_mean', 'running_var'].map((p) => g.constant(`${prefix}.${p}`, [get(weights, `${prefix}.${p}`).length], get(weights, `${prefix}.${p}`)))],
+      [
+        x,
+        ...['weight', 'bias', 'running_mean', 'running_var'].map((p) =>
+          g.constant(`${prefix}.${p}`, [get(weights, `${prefix}.${p}`).length], get(weights, `${prefix}.${p}`)),
+        ),
+      ],
       [{ name: 'epsilon', f: 1e-5 }],
     );
   const relu = (x: string): string => g.node('Relu', [x]);
-  const conv = (x: string, name: string, weight: Float32Array, dims: number[], bias: Float32Array | undefined, pad: number, stride = 1): string => {
+  const conv = (
+    x: string,
+    name: string,
+    weight: Float32Array,
+    dims: number[],
+    bias: Float32Array | undefined,
+    pad: number,
+    stride = 1,
+  ): string => {
     const inputs = [x, g.constant(`${name}.weight`, dims, weight)];
     if (bias) inputs.push(g.constant(`${name}.bias`, [bias.length], bias));
     return g.node('Conv', inputs, [
@@ -43,11 +56,15 @@ function emitDenseNetLayers(g: OnnxGraphBuilder, spec: DenseNetSpec, weights: We
   };
 
   let x = relu(convFoldedWithBn(ONNX_INPUT, 'features.conv0', 'features.norm0', 3, 2));
-  x = g.node('MaxPool', [x], [
-    { name: 'kernel_shape', ints: [3, 3] },
-    { name: 'pads', ints: [1, 1, 1, 1] },
-    { name: 'strides', ints: [2, 2] },
-  ]);
+  x = g.node(
+    'MaxPool',
+    [x],
+    [
+      { name: 'kernel_shape', ints: [3, 3] },
+      { name: 'pads', ints: [1, 1, 1, 1] },
+      { name: 'strides', ints: [2, 2] },
+    ],
+  );
   const blocks = untilBlock === undefined ? spec.blockConfig.length : untilBlock - 1;
   for (let b = 0; b < blocks; b++) {
     const parts = [x];
@@ -61,10 +78,14 @@ function emitDenseNetLayers(g: OnnxGraphBuilder, spec: DenseNetSpec, weights: We
     x = g.node('Concat', parts, [{ name: 'axis', i: 1 }]);
     if (b < spec.blockConfig.length - 1) {
       const prefix = `features.transition${b + 1}`;
-      const pooled = g.node('AveragePool', [relu(batchNorm(x, `${prefix}.norm`))], [
-        { name: 'kernel_shape', ints: [2, 2] },
-        { name: 'strides', ints: [2, 2] },
-      ]);
+      const pooled = g.node(
+        'AveragePool',
+        [relu(batchNorm(x, `${prefix}.norm`))],
+        [
+          { name: 'kernel_shape', ints: [2, 2] },
+          { name: 'strides', ints: [2, 2] },
+        ],
+      );
       const w = weights.get(`${prefix}.conv.weight`)!;
       x = conv(pooled, `${prefix}.conv`, w.data, w.shape, undefined, 0);
     }
@@ -85,7 +106,12 @@ export function buildDenseNetOnnx(spec: DenseNetSpec, weights: WeightMap, inputS
   const classifier = weights.get('classifier.weight')!;
   const classifierWeight = g.constant('classifier.weight', classifier.shape, classifier.data);
   const bias = get(weights, 'classifier.bias');
-  g.node('Gemm', [pooled, classifierWeight, g.constant('classifier.bias', [spec.numClasses], bias)], [{ name: 'transB', i: 1 }], ONNX_LOGITS);
+  g.node(
+    'Gemm',
+    [pooled, classifierWeight, g.constant('classifier.bias', [spec.numClasses], bias)],
+    [{ name: 'transB', i: 1 }],
+    ONNX_LOGITS,
+  );
   if (withCams) {
     // CAM_k = W_k · F + b_k for every cell: one batched matmul on the features, inside the same run.
     const cells = g.node('Reshape', [ONNX_FEATURES, g.constantInt64('cam.cells_shape', [0, finalFeatureCount(spec), -1])]);

@@ -27,7 +27,12 @@ export class OnnxGraphBuilder {
 
   constantInt64(name: string, values: number[]): string {
     const data = new BigInt64Array(values.map((v) => BigInt(v)));
-    this.initializers.push({ name, dims: [values.length], dataType: onnx.TensorProto.DataType.INT64, rawData: new Uint8Array(data.buffer) });
+    this.initializers.push({
+      name,
+      dims: [values.length],
+      dataType: onnx.TensorProto.DataType.INT64,
+      rawData: new Uint8Array(data.buffer),
+    });
     return name;
   }
 

@@ -12,7 +12,11 @@ export interface OnnxBackendOptions {
 const ortVersion = (createRequire(import.meta.url)('onnxruntime-node/package.json') as { version: string }).version;
 
 /** Runs a DenseNet ONNX graph (from buildDenseNetOnnx) on onnxruntime-node's CPU provider. */
-export async function createOnnxBackend(model: Uint8Array, inputShape: [channels: number, height: number, width: number], options: OnnxBackendOptions = {}): Promise<InferenceBackend> {
+export async function createOnnxBackend(
+  model: Uint8Array,
+  inputShape: [channels: number, height: number, width: number],
+  options: OnnxBackendOptions = {},
+): Promise<InferenceBackend> {
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(model, {
@@ -22,7 +26,9 @@ export async function createOnnxBackend(model: Uint8Array, inputShape: [channels
       ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
     });
   } catch (cause) {
-    throw new DenseRayError('BACKEND_UNAVAILABLE', `onnxruntime-node could not load the model graph: ${(cause as Error).message}`, { cause });
+    throw new DenseRayError('BACKEND_UNAVAILABLE', `onnxruntime-node could not load the model graph: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   const [channels, height, width] = inputShape;
   const threads = options.threads ? `${options.threads} threads` : 'default threads';

@@ -23,15 +23,17 @@ let queue: Promise<string> | undefined;
  */
 export function initTfjsBackend(preferred?: TfjsBackendName): Promise<string> {
   const previous = queue ?? Promise.resolve('');
-  queue = previous.catch(() => '').then(async (active) => {
-    if (active !== '' && (preferred === undefined || preferred === active)) return active;
-    const order = preferred === undefined ? FALLBACK_ORDER : [preferred, ...FALLBACK_ORDER.filter((b) => b !== preferred)];
-    for (const candidate of order) {
-      if (await activate(candidate)) return candidate;
-    }
-    // cpu ships inside @tensorflow/tfjs, so reaching this means tfjs itself is broken.
-    throw new Error(`no tfjs backend could be initialised (tried ${order.join(', ')})`);
-  });
+  queue = previous
+    .catch(() => '')
+    .then(async (active) => {
+      if (active !== '' && (preferred === undefined || preferred === active)) return active;
+      const order = preferred === undefined ? FALLBACK_ORDER : [preferred, ...FALLBACK_ORDER.filter((b) => b !== preferred)];
+      for (const candidate of order) {
+        if (await activate(candidate)) return candidate;
+      }
+      // cpu ships inside @tensorflow/tfjs, so reaching this means tfjs itself is broken.
+      throw new Error(`no tfjs backend could be initialised (tried ${order.join(', ')})`);
+    });
   return queue;
 }
 

@@ -105,7 +105,10 @@ describe('DenseNetTf with trainable parameters (wasm)', () => {
       const out = await net.run(ref.input.data, ref.input.shape as Shape4);
       expect(maxAbsDiff(out.logits, ref.logits.data)).toBeLessThanOrEqual(1e-4);
       const cached = tf.tidy(() => net.trunk(tf.transpose(tf.tensor4d(ref.input.data, ref.input.shape as Shape4), [0, 2, 3, 1]), 4));
-      const { value, grads } = tf.variableGrads(() => tf.sum(net.forward(cached, { fromBlock: 4 }).logits), [...net.params.variables().values()]);
+      const { value, grads } = tf.variableGrads(
+        () => tf.sum(net.forward(cached, { fromBlock: 4 }).logits),
+        [...net.params.variables().values()],
+      );
       const norms = Object.values(grads).map((g) => tf.tidy(() => tf.norm(g).dataSync()[0]!));
       expect(norms).toHaveLength(4);
       for (const n of norms) expect(n).toBeGreaterThan(0);

@@ -77,7 +77,10 @@ export class DenseNetTf {
   async run(input: Float32Array, shape: [batch: number, channels: number, height: number, width: number]): Promise<DenseNetOutput> {
     const [n, c, h, w] = shape;
     if (c !== this.spec.inChannels || input.length !== n * c * h * w || n < 1) {
-      throw new DenseRayError('INVALID_ARGUMENT', `input of ${input.length} values does not match ${JSON.stringify(shape)} with ${this.spec.inChannels} channels`);
+      throw new DenseRayError(
+        'INVALID_ARGUMENT',
+        `input of ${input.length} values does not match ${JSON.stringify(shape)} with ${this.spec.inChannels} channels`,
+      );
     }
     const [logits, features] = tf.tidy(() => {
       const out = this.forward(nchwToNhwc(tf.tensor4d(input, shape)));

@@ -30,13 +30,18 @@ class TfjsInferenceBackend implements InferenceBackend {
     if (model === undefined) throw new DenseRayError('BACKEND_UNAVAILABLE', 'the tfjs backend was disposed');
     const shape: [number, number, number, number] = [batch, model.spec.inChannels, this.inputSize, this.inputSize];
     if (!Number.isInteger(batch) || batch < 1 || input.length !== batch * model.spec.inChannels * this.inputSize ** 2) {
-      throw new DenseRayError('INVALID_ARGUMENT', `expected ${JSON.stringify(shape)} (${shape.reduce((a, b) => a * b, 1)} values), got ${input.length} values`);
+      throw new DenseRayError(
+        'INVALID_ARGUMENT',
+        `expected ${JSON.stringify(shape)} (${shape.reduce((a, b) => a * b, 1)} values), got ${input.length} values`,
+      );
     }
     try {
       return await model.run(input, shape);
     } catch (cause) {
       if (cause instanceof DenseRayError) throw cause;
-      throw new DenseRayError('INFERENCE_FAILED', `tfjs forward pass failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      throw new DenseRayError('INFERENCE_FAILED', `tfjs forward pass failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
+        cause,
+      });
     }
   }
 

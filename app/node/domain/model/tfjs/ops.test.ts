@@ -11,7 +11,17 @@ describe('tfjs ops with PyTorch semantics', () => {
 
   it('max pool 3×3/2 pad 1 pads with −∞, so all-negative maps keep their values', () => {
     // 4×4 map of −16…−1; PyTorch: [[-11, -9], [-3, -1]] (zero padding would give 0 everywhere on the edge).
-    const out = tf.tidy(() => maxPool(tf.tensor4d(Array.from({ length: 16 }, (_, i) => i - 16), [1, 4, 4, 1]), 3, 2, 1).dataSync());
+    const out = tf.tidy(() =>
+      maxPool(
+        tf.tensor4d(
+          Array.from({ length: 16 }, (_, i) => i - 16),
+          [1, 4, 4, 1],
+        ),
+        3,
+        2,
+        1,
+      ).dataSync(),
+    );
     expect([...out]).toEqual([-11, -9, -3, -1]);
   });
 
@@ -21,7 +31,10 @@ describe('tfjs ops with PyTorch semantics', () => {
     { size: 5, kernel: 3, stride: 1, pad: 1 },
   ])('conv $kernel×$kernel/$stride pad $pad on $size×$size centres windows like PyTorch', ({ size, kernel, stride, pad }) => {
     const out = tf.tidy(() => {
-      const x = tf.tensor4d(Array.from({ length: size * size }, (_, i) => i), [1, size, size, 1]);
+      const x = tf.tensor4d(
+        Array.from({ length: size * size }, (_, i) => i),
+        [1, size, size, 1],
+      );
       return [...conv(x, tf.ones<tf.Rank.R4>([kernel, kernel, 1, 1]), stride, pad).dataSync()];
     });
     expect(out).toEqual(boxSums(size, kernel, stride, pad));

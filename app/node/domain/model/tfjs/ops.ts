@@ -32,7 +32,19 @@ export function affine(x: tf.Tensor4D, norm: ChannelAffine): tf.Tensor4D {
  * Padding by hand and pooling 'valid' keeps the window placement identical to PyTorch's.
  */
 export function maxPool(x: tf.Tensor4D, size: number, stride: number, pad: number): tf.Tensor4D {
-  const padded = pad === 0 ? x : tf.pad(x, [[0, 0], [pad, pad], [pad, pad], [0, 0]], -Infinity);
+  const padded =
+    pad === 0
+      ? x
+      : tf.pad(
+          x,
+          [
+            [0, 0],
+            [pad, pad],
+            [pad, pad],
+            [0, 0],
+          ],
+          -Infinity,
+        );
   return tf.maxPool(padded, size, stride, 'valid');
 }
 

@@ -43,7 +43,11 @@ export class DenseNetParams {
   private constructor() {}
 
   /** Checks every tensor the spec needs against `weights` first, so a mismatch never leaves tensors behind. */
-  static fromWeights(spec: DenseNetSpec, weights: ReadonlyMap<string, WeightTensor>, trainable: TrainableSelector = () => false): DenseNetParams {
+  static fromWeights(
+    spec: DenseNetSpec,
+    weights: ReadonlyMap<string, WeightTensor>,
+    trainable: TrainableSelector = () => false,
+  ): DenseNetParams {
     const expected = expectedWeightShapes(spec);
     checkWeights(expected, weights);
     const params = new DenseNetParams();
@@ -157,13 +161,18 @@ function checkWeights(expected: Map<string, number[]>, weights: ReadonlyMap<stri
     if (w === undefined) problems.push(`${name} missing`);
     else if (w.shape.length !== shape.length || w.shape.some((d, i) => d !== shape[i])) {
       problems.push(`${name} is ${JSON.stringify(w.shape)}, expected ${JSON.stringify(shape)}`);
-    } else if (w.data.length !== shape.reduce((a, b) => a * b, 1)) problems.push(`${name} has ${w.data.length} values for ${JSON.stringify(shape)}`);
+    } else if (w.data.length !== shape.reduce((a, b) => a * b, 1))
+      problems.push(`${name} has ${w.data.length} values for ${JSON.stringify(shape)}`);
   }
   if (problems.length > 0) {
     const shown = problems.slice(0, 5).join('; ');
-    throw new DenseRayError('WEIGHTS_MISMATCH', `weights do not fit the DenseNet spec: ${shown}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}`, {
-      details: { problems: problems.length },
-    });
+    throw new DenseRayError(
+      'WEIGHTS_MISMATCH',
+      `weights do not fit the DenseNet spec: ${shown}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}`,
+      {
+        details: { problems: problems.length },
+      },
+    );
   }
 }
 

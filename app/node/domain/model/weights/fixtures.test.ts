@@ -27,7 +27,9 @@ function checkTensor(name: string, actual: WeightTensor | undefined, want: Expec
   let sum = 0;
   for (const v of t.data) sum += v;
   expect(sum, name).toBeCloseTo(want.sum, 6);
-  const digest = createHash('sha256').update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)).digest('hex');
+  const digest = createHash('sha256')
+    .update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength))
+    .digest('hex');
   expect(digest, `${name} bytes`).toBe(want.sha256);
 }
 
@@ -89,7 +91,12 @@ describe('storage conversion', () => {
   });
 
   it('converts float16 and bfloat16 exactly', () => {
-    expect(Array.from(toFloat32(new Uint8Array([0x00, 0x3c, 0x00, 0xc0, 0x01, 0x00, 0x00, 0x7c]), 'float16', 4))).toEqual([1, -2, 2 ** -24, Infinity]);
+    expect(Array.from(toFloat32(new Uint8Array([0x00, 0x3c, 0x00, 0xc0, 0x01, 0x00, 0x00, 0x7c]), 'float16', 4))).toEqual([
+      1,
+      -2,
+      2 ** -24,
+      Infinity,
+    ]);
     expect(Array.from(toFloat32(new Uint8Array([0x80, 0x3f, 0x49, 0x40]), 'bfloat16', 2))).toEqual([1, 3.140625]);
   });
 });

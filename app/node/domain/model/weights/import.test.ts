@@ -21,7 +21,6 @@ function expectBitwiseEqual(actual: WeightMap, expected: WeightMap): void {
   }
 }
 
-
 describe('loadWeightsFile on the six reference files', () => {
   const cases = [
     ['tiny-densenet.safetensors', 'safetensors', 'state_dict', false],

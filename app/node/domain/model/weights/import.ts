@@ -53,7 +53,10 @@ function looksLikeSafetensors(bytes: Uint8Array): boolean {
 export function loadWeightsFile(bytes: Uint8Array, source: string, opts: { spec?: DenseNetSpec } = {}): ImportedWeights {
   const format = detectWeightsFormat(bytes);
   if (!format) {
-    throw new DenseRayError('WEIGHTS_FORMAT', `${source}: not a weights file DenseRay reads (safetensors, or a PyTorch .pth in zip or legacy format)`);
+    throw new DenseRayError(
+      'WEIGHTS_FORMAT',
+      `${source}: not a weights file DenseRay reads (safetensors, or a PyTorch .pth in zip or legacy format)`,
+    );
   }
   let raw: WeightMap;
   let layout: Layout = 'state_dict';

@@ -41,7 +41,9 @@ export function mapToTorchvision(tensors: WeightMap, source: string): MappedWeig
     const mapped = torchvisionName(name);
     const earlier = from.get(mapped);
     if (earlier !== undefined) {
-      throw new DenseRayError('WEIGHTS_MISMATCH', `${source}: tensors ${earlier} and ${name} both map to ${mapped}`, { details: { tensor: mapped } });
+      throw new DenseRayError('WEIGHTS_MISMATCH', `${source}: tensors ${earlier} and ${name} both map to ${mapped}`, {
+        details: { tensor: mapped },
+      });
     }
     from.set(mapped, name);
     weights.set(mapped, tensor);
@@ -110,13 +112,15 @@ export function validateAgainstSpec(weights: WeightMap, spec: DenseNetSpec, sour
   for (const [name, shape] of expected) {
     const t = weights.get(name);
     if (!t) missing.push(name);
-    else if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) misshaped.push({ tensor: name, expected: shape, actual: t.shape });
+    else if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
+      misshaped.push({ tensor: name, expected: shape, actual: t.shape });
     else ordered.set(name, t);
   }
   const unexpected = [...weights.keys()].filter((n) => !expected.has(n));
   if (missing.length + misshaped.length + unexpected.length === 0) return ordered;
 
-  const list = (names: string[]): string => (names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', '));
+  const list = (names: string[]): string =>
+    names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
   const parts: string[] = [];
   if (misshaped.length > 0) {
     const shown = misshaped.slice(0, 5).map((m) => `${m.tensor} (expected ${shapeText(m.expected)}, got ${shapeText(m.actual)})`);

@@ -51,9 +51,15 @@ export function locateWeights(root: PickleValue, source: string, read: (t: Tenso
       if (isModule(value)) return { layout: 'dict-with-module', container: key, checkpoint, ...walkModule(value, source, read) };
     }
     const keys = root.stringKeys().slice(0, 20).join(', ');
-    throw new DenseRayError('WEIGHTS_FORMAT', `${source}: found no state_dict or model in the checkpoint (top-level keys: ${keys || 'none'})`);
+    throw new DenseRayError(
+      'WEIGHTS_FORMAT',
+      `${source}: found no state_dict or model in the checkpoint (top-level keys: ${keys || 'none'})`,
+    );
   }
-  throw new DenseRayError('WEIGHTS_FORMAT', `${source}: the checkpoint is a ${describeValue(root)}, not a state_dict, checkpoint dict or model`);
+  throw new DenseRayError(
+    'WEIGHTS_FORMAT',
+    `${source}: the checkpoint is a ${describeValue(root)}, not a state_dict, checkpoint dict or model`,
+  );
 }
 
 function isStateDict(v: PickleValue | undefined): v is PyDict {
@@ -91,7 +97,11 @@ function shortName(obj: PyObject): string {
   return obj.cls.name;
 }
 
-function walkModule(root: PyObject, source: string, read: (t: TensorRef) => WeightTensor): { tensors: Map<string, TensorRef>; module: ModuleFacts } {
+function walkModule(
+  root: PyObject,
+  source: string,
+  read: (t: TensorRef) => WeightTensor,
+): { tensors: Map<string, TensorRef>; module: ModuleFacts } {
   const fail = (message: string): never => {
     throw new DenseRayError('WEIGHTS_FORMAT', `${source}: pickled model is malformed: ${message}`);
   };
@@ -137,7 +147,9 @@ function walkModule(root: PyObject, source: string, read: (t: TensorRef) => Weig
   visit(root, '', 0);
 
   // The classifier nearest the root (a DataParallel wrapper puts the model one level down).
-  const classifierPath = [...modulesByPath.keys()].filter((p) => p === 'classifier' || p.endsWith('.classifier')).sort((a, b) => a.length - b.length)[0];
+  const classifierPath = [...modulesByPath.keys()]
+    .filter((p) => p === 'classifier' || p.endsWith('.classifier'))
+    .sort((a, b) => a.length - b.length)[0];
   const classifier = classifierPath === undefined ? undefined : modulesByPath.get(classifierPath);
   if (classifier) {
     const children = [...modulesByPath.entries()]
@@ -156,7 +168,7 @@ function nonPersistent(v: PickleValue | undefined): Set<string> {
 
 function stringList(v: PickleValue | undefined): string[] | undefined {
   const items = Array.isArray(v) ? v : v instanceof PyTuple ? v.items : undefined;
-  if (!items || !items.every((x) => typeof x === 'string')) return undefined;
+  if (!items?.every((x) => typeof x === 'string')) return undefined;
   return items as string[];
 }
 
@@ -172,7 +184,7 @@ function collectAttributes(state: PyDict, facts: ModuleFacts, read: (t: TensorRe
     if (op instanceof TensorRef) facts.opThreshs = Array.from(read(op).data);
     else {
       const list = Array.isArray(op) ? op : op instanceof PyTuple ? op.items : undefined;
-      if (list && list.every((x) => typeof x === 'number' || x === null)) facts.opThreshs = list.map((x) => (x === null ? NaN : (x as number)));
+      if (list?.every((x) => typeof x === 'number' || x === null)) facts.opThreshs = list.map((x) => (x === null ? NaN : (x as number)));
     }
   }
 }

@@ -5,7 +5,7 @@ import { shared } from '../../../../../test/helpers/shared.ts';
 import { DenseRayError } from '../../../shared/errors.ts';
 import { loadWeightsFile } from './import.ts';
 import { unpickle } from './pickle.ts';
-import { PyDict, PyTuple } from './pickle-values.ts';
+import { PyDict, type PyTuple } from './pickle-values.ts';
 import { openZip } from './zip.ts';
 import { thrown as errorOf } from '../../../../../test/helpers/thrown.ts';
 
@@ -53,25 +53,38 @@ function storedZip(members: Record<string, Uint8Array>): Uint8Array {
   return new Uint8Array(Buffer.concat([...locals, cd, eocd]));
 }
 
-
 const OS_SYSTEM = pk('\x80\x02cos\nsystem\nX\x02\x00\x00\x00lsq\x01\x85R.');
 const LEGACY_HEADER = pk(
   [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e], // magic number
   [0x80, 0x02, 0x4d, 0xe9, 0x03, 0x2e], // protocol version 1001
-  [0x80, 0x02, 0x7d, 0x28], binunicode('little_endian'), [0x88, 0x75, 0x2e], // sys_info
+  [0x80, 0x02, 0x7d, 0x28],
+  binunicode('little_endian'),
+  [0x88, 0x75, 0x2e], // sys_info
 );
 
 describe('hostile pickles are refused, never run', () => {
   const cases: [string, Uint8Array, string][] = [
     ['os.system via GLOBAL (protocol 2)', OS_SYSTEM, 'os.system'],
     ['posix.system via GLOBAL', pk('\x80\x02cposix\nsystem\n', binunicode('id'), '\x85R.'), 'posix.system'],
-    ['builtins.eval via STACK_GLOBAL (protocol 4)', pk([0x80, 0x04], shortUnicode('builtins'), shortUnicode('eval'), [0x93], shortUnicode('1+1'), [0x85], 'R.'), 'builtins.eval'],
-    ['subprocess.Popen via STACK_GLOBAL', pk([0x80, 0x04], shortUnicode('subprocess'), shortUnicode('Popen'), [0x93], shortUnicode('ls'), [0x85], 'R.'), 'subprocess.Popen'],
+    [
+      'builtins.eval via STACK_GLOBAL (protocol 4)',
+      pk([0x80, 0x04], shortUnicode('builtins'), shortUnicode('eval'), [0x93], shortUnicode('1+1'), [0x85], 'R.'),
+      'builtins.eval',
+    ],
+    [
+      'subprocess.Popen via STACK_GLOBAL',
+      pk([0x80, 0x04], shortUnicode('subprocess'), shortUnicode('Popen'), [0x93], shortUnicode('ls'), [0x85], 'R.'),
+      'subprocess.Popen',
+    ],
     ['__builtin__.getattr', pk('\x80\x02c__builtin__\ngetattr\n).'), '__builtin__.getattr'],
     ['torch.load (torch, but not a rebuild function)', pk('\x80\x02ctorch\nload\n).'), 'torch.load'],
     ['an Object.prototype member name', pk('\x80\x02ctorch\nconstructor\n).'), 'torch.constructor'],
     ['numpy reconstruct', pk('\x80\x02cnumpy.core.multiarray\n_reconstruct\n).'), 'numpy.core.multiarray._reconstruct'],
-    ['a dotted name reaching through an allowed module', pk([0x80, 0x04], shortUnicode('torch.nn.modules.conv'), shortUnicode('F.os.system'), [0x93], '.'), 'torch.nn.modules.conv.F.os.system'],
+    [
+      'a dotted name reaching through an allowed module',
+      pk([0x80, 0x04], shortUnicode('torch.nn.modules.conv'), shortUnicode('F.os.system'), [0x93], '.'),
+      'torch.nn.modules.conv.F.os.system',
+    ],
   ];
 
   it.each(cases)('%s', (_label, bytes, global) => {
@@ -99,7 +112,9 @@ describe('hostile pickles are refused, never run', () => {
 
   it('refuses a hostile global hidden in a state_dict value', () => {
     // {'features.conv0.weight': os.system('ls')}
-    const e = errorOf(() => unpickle(pk('\x80\x02}', binunicode('features.conv0.weight'), 'cos\nsystem\n', binunicode('ls'), '\x85Rs.'), { source: 'x' }));
+    const e = errorOf(() =>
+      unpickle(pk('\x80\x02}', binunicode('features.conv0.weight'), 'cos\nsystem\n', binunicode('ls'), '\x85Rs.'), { source: 'x' }),
+    );
     expect(e.code).toBe('WEIGHTS_UNSAFE');
   });
 });
@@ -108,11 +123,23 @@ describe('the pickle machine', () => {
   it('builds dicts, lists, tuples, numbers and strings', () => {
     const bytes = pk(
       '\x80\x02}q\x00(',
-      binunicode('a'), 'K\x07',
-      binunicode('b'), ']q\x01(', 'J', [0xff, 0xff, 0xff, 0xff], 'M', [0x34, 0x12], 'G', [0x3f, 0xf8, 0, 0, 0, 0, 0, 0], 'e',
-      binunicode('c'), 'N\x88\x89\x87',
-      binunicode('d'), [0x8a, 0x02, 0x00, 0x80],
-      binunicode('e'), 'h\x01',
+      binunicode('a'),
+      'K\x07',
+      binunicode('b'),
+      ']q\x01(',
+      'J',
+      [0xff, 0xff, 0xff, 0xff],
+      'M',
+      [0x34, 0x12],
+      'G',
+      [0x3f, 0xf8, 0, 0, 0, 0, 0, 0],
+      'e',
+      binunicode('c'),
+      'N\x88\x89\x87',
+      binunicode('d'),
+      [0x8a, 0x02, 0x00, 0x80],
+      binunicode('e'),
+      'h\x01',
       'u.',
     );
     const { value, end } = unpickle(bytes, { source: 't' });
@@ -140,7 +167,9 @@ describe('the pickle machine', () => {
   it('rejects absurd lengths and integers without allocating', () => {
     expect(errorOf(() => unpickle(pk('\x80\x02X', [0xff, 0xff, 0xff, 0x7f], '.'), { source: 't' })).code).toBe('WEIGHTS_FORMAT');
     expect(errorOf(() => unpickle(pk('\x80\x02', [0x8b, 0xff, 0xff, 0xff, 0x7f], '.'), { source: 't' })).code).toBe('WEIGHTS_FORMAT');
-    expect(errorOf(() => unpickle(pk('\x80\x02', [0x8d, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], '.'), { source: 't' })).code).toBe('WEIGHTS_FORMAT');
+    expect(errorOf(() => unpickle(pk('\x80\x02', [0x8d, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], '.'), { source: 't' })).code).toBe(
+      'WEIGHTS_FORMAT',
+    );
   });
 
   it('rejects a stack overflow by MARKs quickly', () => {

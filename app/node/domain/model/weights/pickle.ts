@@ -32,11 +32,11 @@ const MAX_LONG_BYTES = 64;
 const MAX_LINE = 512;
 
 const UNSAFE_OPCODES: Record<number, string> = {
-  0x69: 'INST', // 'i': instantiates a class by name
-  0x6f: 'OBJ', // 'o': calls a class on stack items
-  0x82: 'EXT1', // extension registry: names globals through copyreg
-  0x83: 'EXT2',
-  0x84: 'EXT4',
+  105: 'INST', // 'i': instantiates a class by name
+  111: 'OBJ', // 'o': calls a class on stack items
+  130: 'EXT1', // extension registry: names globals through copyreg
+  131: 'EXT2',
+  132: 'EXT4',
 };
 
 const decoder = new TextDecoder('utf-8');
@@ -61,7 +61,11 @@ class Machine {
   }
 
   private fail(message: string, cause?: unknown): never {
-    throw new DenseRayError('WEIGHTS_FORMAT', `${this.options.source}: not a readable pickle: ${message}`, cause === undefined ? undefined : { cause });
+    throw new DenseRayError(
+      'WEIGHTS_FORMAT',
+      `${this.options.source}: not a readable pickle: ${message}`,
+      cause === undefined ? undefined : { cause },
+    );
   }
 
   private need(n: number): number {
@@ -170,7 +174,8 @@ class Machine {
     for (;;) {
       const op = this.u8();
       switch (op) {
-        case 0x80: { // PROTO
+        case 0x80: {
+          // PROTO
           const proto = this.u8();
           if (proto < 2 || proto > 5) this.fail(`unsupported pickle protocol ${proto}`);
           break;
@@ -205,28 +210,33 @@ class Machine {
         case 0x8f: // EMPTY_SET
           this.push(new PySet([]));
           break;
-        case 0x73: { // SETITEM
+        case 0x73: {
+          // SETITEM
           const v = this.pop();
           const k = this.pop();
           this.setItems(this.top(), [k, v]);
           break;
         }
-        case 0x75: { // SETITEMS
+        case 0x75: {
+          // SETITEMS
           const items = this.popMark();
           this.setItems(this.top(), items);
           break;
         }
-        case 0x61: { // APPEND
+        case 0x61: {
+          // APPEND
           const v = this.pop();
           this.appendItems(this.top(), [v]);
           break;
         }
-        case 0x65: { // APPENDS
+        case 0x65: {
+          // APPENDS
           const items = this.popMark();
           this.appendItems(this.top(), items);
           break;
         }
-        case 0x90: { // ADDITEMS
+        case 0x90: {
+          // ADDITEMS
           const items = this.popMark();
           const set = this.top();
           if (!(set instanceof PySet)) this.fail(`ADDITEMS on ${describeValue(set)}`);
@@ -242,13 +252,15 @@ class Machine {
         case 0x85: // TUPLE1
           this.push(new PyTuple([this.pop()]));
           break;
-        case 0x86: { // TUPLE2
+        case 0x86: {
+          // TUPLE2
           const b = this.pop();
           const a = this.pop();
           this.push(new PyTuple([a, b]));
           break;
         }
-        case 0x87: { // TUPLE3
+        case 0x87: {
+          // TUPLE3
           const c = this.pop();
           const b = this.pop();
           const a = this.pop();
@@ -267,7 +279,8 @@ class Machine {
         case 0x8a: // LONG1
           this.push(this.long(this.u8()));
           break;
-        case 0x8b: { // LONG4
+        case 0x8b: {
+          // LONG4
           const n = this.i32();
           if (n < 0) this.fail('negative LONG4 length');
           this.push(this.long(n));
@@ -288,7 +301,8 @@ class Machine {
         case 0x55: // SHORT_BINSTRING (Python 2 str; torch loads these as text)
           this.push(this.text(this.u8()));
           break;
-        case 0x54: { // BINSTRING
+        case 0x54: {
+          // BINSTRING
           const n = this.i32();
           if (n < 0) this.fail('negative BINSTRING length');
           this.push(this.text(n));
@@ -328,32 +342,37 @@ class Machine {
         case 0x6a: // LONG_BINGET
           this.push(this.get(this.u32()));
           break;
-        case 0x63: { // GLOBAL
+        case 0x63: {
+          // GLOBAL
           const module = this.line();
           const name = this.line();
           this.push(resolveGlobal(module, name));
           break;
         }
-        case 0x93: { // STACK_GLOBAL
+        case 0x93: {
+          // STACK_GLOBAL
           const name = this.pop();
           const module = this.pop();
           if (typeof module !== 'string' || typeof name !== 'string') this.fail('STACK_GLOBAL operands are not strings');
           this.push(resolveGlobal(module, name));
           break;
         }
-        case 0x52: { // REDUCE
+        case 0x52: {
+          // REDUCE
           const args = this.pop();
           const fn = this.pop();
           this.push(applyReduce(fn, args));
           break;
         }
-        case 0x81: { // NEWOBJ
+        case 0x81: {
+          // NEWOBJ
           const args = this.pop();
           const cls = this.pop();
           this.push(applyNewObj(cls, args));
           break;
         }
-        case 0x92: { // NEWOBJ_EX
+        case 0x92: {
+          // NEWOBJ_EX
           const kwargs = this.pop();
           const args = this.pop();
           const cls = this.pop();
@@ -361,12 +380,14 @@ class Machine {
           this.push(applyNewObj(cls, args));
           break;
         }
-        case 0x62: { // BUILD
+        case 0x62: {
+          // BUILD
           const state = this.pop();
           this.build(state, this.top());
           break;
         }
-        case 0x51: { // BINPERSID
+        case 0x51: {
+          // BINPERSID
           const pid = this.pop();
           if (!this.options.persistentLoad) this.fail('persistent id outside a torch file');
           this.push(this.options.persistentLoad(pid));
@@ -375,7 +396,10 @@ class Machine {
         default: {
           const unsafe = UNSAFE_OPCODES[op];
           if (unsafe) {
-            throw new DenseRayError('WEIGHTS_UNSAFE', `${this.options.source}: pickle uses opcode ${unsafe}, which only serves to run code; refusing to load it`);
+            throw new DenseRayError(
+              'WEIGHTS_UNSAFE',
+              `${this.options.source}: pickle uses opcode ${unsafe}, which only serves to run code; refusing to load it`,
+            );
           }
           this.fail(`unsupported opcode 0x${op.toString(16).padStart(2, '0')} at byte ${this.pos - 1}`);
         }

@@ -43,7 +43,10 @@ export function openPth(bytes: Uint8Array, source: string): PthFile {
   if (isZip(bytes)) return openZipPth(bytes, source);
   if (isLegacyPth(bytes)) return openLegacyPth(bytes, source);
   if (bytes.length > 262 && new TextDecoder().decode(bytes.subarray(257, 262)) === 'ustar') {
-    throw new DenseRayError('WEIGHTS_FORMAT', `${source}: a tar-based PyTorch file from the earliest torch releases, which DenseRay does not read; re-save it with a current torch.save`);
+    throw new DenseRayError(
+      'WEIGHTS_FORMAT',
+      `${source}: a tar-based PyTorch file from the earliest torch releases, which DenseRay does not read; re-save it with a current torch.save`,
+    );
   }
   throw new DenseRayError('WEIGHTS_FORMAT', `${source}: not a PyTorch file (neither a zip archive nor the legacy pickle stream)`);
 }
@@ -108,15 +111,22 @@ function openZipPth(bytes: Uint8Array, source: string): PthFile {
   const zip = openZip(bytes, source);
   const pickles = [...zip.entries.keys()].filter((n) => /^[^/]+\/data\.pkl$/.test(n));
   if (pickles.length !== 1) {
-    throw new DenseRayError('WEIGHTS_FORMAT', `${source}: zip archive has ${pickles.length} <name>/data.pkl members; expected one (is it a PyTorch file?)`);
+    throw new DenseRayError(
+      'WEIGHTS_FORMAT',
+      `${source}: zip archive has ${pickles.length} <name>/data.pkl members; expected one (is it a PyTorch file?)`,
+    );
   }
   const prefix = pickles[0]!.slice(0, -'/data.pkl'.length);
   if ([...zip.entries.keys()].some((n) => n.startsWith(`${prefix}/code/`) || n === `${prefix}/constants.pkl`)) {
-    throw new DenseRayError('WEIGHTS_FORMAT', `${source}: a TorchScript archive (torch.jit.save); save the model's state_dict with torch.save instead`);
+    throw new DenseRayError(
+      'WEIGHTS_FORMAT',
+      `${source}: a TorchScript archive (torch.jit.save); save the model's state_dict with torch.save instead`,
+    );
   }
   const byteorderEntry = zip.entries.get(`${prefix}/byteorder`);
   const byteorder = byteorderEntry ? new TextDecoder().decode(zip.read(byteorderEntry.name)).trim() : 'little';
-  if (byteorder !== 'little' && byteorder !== 'big') throw new DenseRayError('WEIGHTS_FORMAT', `${source}: unknown byteorder ${JSON.stringify(byteorder)}`);
+  if (byteorder !== 'little' && byteorder !== 'big')
+    throw new DenseRayError('WEIGHTS_FORMAT', `${source}: unknown byteorder ${JSON.stringify(byteorder)}`);
 
   const declared: Declared = new Map();
   const pickleSource = `${source} (${prefix}/data.pkl)`;
@@ -139,7 +149,10 @@ function openZipPth(bytes: Uint8Array, source: string): PthFile {
     const data = zip.read(name);
     const d = declared.get(key);
     if (d && data.length < d.numel * DTYPE_BYTES[d.dtype]) {
-      throw new DenseRayError('WEIGHTS_FORMAT', `${source}: storage ${key} holds ${data.length} bytes, fewer than its ${d.numel} ${d.dtype} elements`);
+      throw new DenseRayError(
+        'WEIGHTS_FORMAT',
+        `${source}: storage ${key} holds ${data.length} bytes, fewer than its ${d.numel} ${d.dtype} elements`,
+      );
     }
     cache.set(key, data);
     return data;
@@ -173,7 +186,8 @@ function openLegacyPth(bytes: Uint8Array, source: string): PthFile {
     },
   });
   const keys = unpickle(bytes, { source: `${source} (storage keys)`, offset: main.end });
-  if (!Array.isArray(keys.value) || !keys.value.every((k) => typeof k === 'string')) return fail('storage key list is not a list of strings');
+  if (!Array.isArray(keys.value) || !keys.value.every((k) => typeof k === 'string'))
+    return fail('storage key list is not a list of strings');
 
   // Then, per key in that order: an 8-byte little-endian element count and the raw elements.
   const storages = new Map<string, Uint8Array>();

@@ -64,14 +64,22 @@ function toFloat32(bytes: Uint8Array, offset: number, count: number, dtype: stri
 
 function readElement(view: DataView, i: number, dtype: string): number {
   switch (dtype) {
-    case 'F64': return view.getFloat64(i * 8, true);
-    case 'F16': return halfBitsToFloat(view.getUint16(i * 2, true));
-    case 'BF16': return new Float32Array(new Uint32Array([view.getUint16(i * 2, true) << 16]).buffer)[0]!;
-    case 'I64': return Number(view.getBigInt64(i * 8, true));
-    case 'I32': return view.getInt32(i * 4, true);
-    case 'I16': return view.getInt16(i * 2, true);
-    case 'I8': return view.getInt8(i);
-    default: return view.getUint8(i);
+    case 'F64':
+      return view.getFloat64(i * 8, true);
+    case 'F16':
+      return halfBitsToFloat(view.getUint16(i * 2, true));
+    case 'BF16':
+      return new Float32Array(new Uint32Array([view.getUint16(i * 2, true) << 16]).buffer)[0]!;
+    case 'I64':
+      return Number(view.getBigInt64(i * 8, true));
+    case 'I32':
+      return view.getInt32(i * 4, true);
+    case 'I16':
+      return view.getInt16(i * 2, true);
+    case 'I8':
+      return view.getInt8(i);
+    default:
+      return view.getUint8(i);
   }
 }
 

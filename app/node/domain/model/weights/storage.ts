@@ -33,7 +33,8 @@ function aligned(raw: Uint8Array, width: number, bigEndian: boolean): ArrayBuffe
  */
 export function toFloat32(raw: Uint8Array, dtype: StorageDType, count: number, bigEndian = false): Float32Array {
   const width = DTYPE_BYTES[dtype];
-  if (raw.length !== count * width) throw new DenseRayError('WEIGHTS_FORMAT', `storage holds ${raw.length} bytes, expected ${count} × ${width}`);
+  if (raw.length !== count * width)
+    throw new DenseRayError('WEIGHTS_FORMAT', `storage holds ${raw.length} bytes, expected ${count} × ${width}`);
   const out = new Float32Array(count);
   if (dtype === 'float32' && !bigEndian) {
     new Uint8Array(out.buffer).set(raw);
@@ -105,7 +106,10 @@ export function materialize(tensor: TensorRef, storageBytes: (key: string) => Ui
   const first = storage.elementOffset + tensor.offset;
   const last = shape.reduce((acc, d, i) => acc + (d - 1) * stride[i]!, first);
   if ((last + 1) * width > raw.length || last + 1 > storage.elementOffset + storage.numel) {
-    throw new DenseRayError('WEIGHTS_FORMAT', `tensor of shape ${JSON.stringify(shape)} reaches past the ${raw.length / width} elements stored for storage ${storage.key}`);
+    throw new DenseRayError(
+      'WEIGHTS_FORMAT',
+      `tensor of shape ${JSON.stringify(shape)} reaches past the ${raw.length / width} elements stored for storage ${storage.key}`,
+    );
   }
   const span = toFloat32(raw.subarray(first * width, (last + 1) * width), storage.dtype, last + 1 - first, bigEndian);
   if (isContiguous(shape, stride)) return { shape: shapeCopy, data: span };

@@ -46,9 +46,23 @@ const EXACT: Record<string, GlobalRole> = {
   // DataParallel-wrapped whole models (old checkpoints): its __dict__ holds the real model under _modules.module.
   'torch.nn.parallel.data_parallel.DataParallel': { kind: 'class' },
   ...Object.fromEntries(
-    ['float32', 'float', 'float64', 'double', 'float16', 'half', 'bfloat16', 'int64', 'long', 'int32', 'int', 'int16', 'int8', 'uint8', 'bool'].map(
-      (d): [string, GlobalRole] => [`torch.${d}`, { kind: 'constant' }],
-    ),
+    [
+      'float32',
+      'float',
+      'float64',
+      'double',
+      'float16',
+      'half',
+      'bfloat16',
+      'int64',
+      'long',
+      'int32',
+      'int',
+      'int16',
+      'int8',
+      'uint8',
+      'bool',
+    ].map((d): [string, GlobalRole] => [`torch.${d}`, { kind: 'constant' }]),
   ),
 };
 
@@ -59,9 +73,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DOTTED = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 function classModuleAllowed(module: string): boolean {
-  return CLASS_MODULE_PREFIXES.some((p) =>
-    p.endsWith('.') ? module.startsWith(p) : module === p || module.startsWith(`${p}.`),
-  );
+  return CLASS_MODULE_PREFIXES.some((p) => (p.endsWith('.') ? module.startsWith(p) : module === p || module.startsWith(`${p}.`)));
 }
 
 export function resolveGlobal(module: string, name: string): PyGlobal {
@@ -92,7 +104,8 @@ function formatError(message: string): DenseRayError {
 /** REDUCE: `callable(*args)`, only for allow-listed callables, computed without running Python. */
 export function applyReduce(fn: PickleValue, args: PickleValue): PickleValue {
   if (!(fn instanceof PyGlobal)) throw formatError(`REDUCE applied to ${describeValue(fn)}, not a global`);
-  if (!(args instanceof PyTuple)) throw formatError(`REDUCE on ${fn.qualifiedName} with ${describeValue(args)} instead of an argument tuple`);
+  if (!(args instanceof PyTuple))
+    throw formatError(`REDUCE on ${fn.qualifiedName} with ${describeValue(args)} instead of an argument tuple`);
   const a = args.items;
   const role = fn.role;
   switch (role.kind) {
@@ -144,7 +157,7 @@ function buildDict(fn: PyGlobal, a: readonly PickleValue[], ordered: boolean): P
   if (a.length !== 1 || !list) throw formatError(`${fn.qualifiedName} called with ${describeValue(pairs)}`);
   for (const pair of list) {
     const kv = Array.isArray(pair) ? pair : pair instanceof PyTuple ? pair.items : undefined;
-    if (!kv || kv.length !== 2) throw formatError(`${fn.qualifiedName} given an item that is not a pair`);
+    if (kv?.length !== 2) throw formatError(`${fn.qualifiedName} given an item that is not a pair`);
     dict.set(kv[0]!, kv[1]!);
   }
   return dict;
@@ -169,16 +182,20 @@ function rebuildTensor(fn: PyGlobal, a: readonly PickleValue[], version: 1 | 2):
   if (a.length < (version === 1 ? 4 : 6)) throw formatError(`${fn.qualifiedName} called with ${a.length} arguments`);
   if (!(storage instanceof StorageRef)) throw formatError(`${fn.qualifiedName} given ${describeValue(storage)} instead of a storage`);
   const offset = typeof offsetValue === 'bigint' ? Number(offsetValue) : offsetValue;
-  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) throw formatError('tensor storage offset is not a non-negative integer');
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0)
+    throw formatError('tensor storage offset is not a non-negative integer');
   const shape = intList(sizeValue, 'size');
   const stride = intList(strideValue, 'stride');
-  if (shape.length !== stride.length) throw formatError(`tensor size ${JSON.stringify(shape)} and stride ${JSON.stringify(stride)} differ in rank`);
+  if (shape.length !== stride.length)
+    throw formatError(`tensor size ${JSON.stringify(shape)} and stride ${JSON.stringify(stride)} differ in rank`);
   const count = shape.reduce((x, y) => x * y, 1);
   if (count > MAX_TENSOR_ELEMENTS) throw formatError(`tensor of shape ${JSON.stringify(shape)} is implausibly large`);
   if (count > 0) {
     const last = shape.reduce((acc, d, i) => acc + (d - 1) * stride[i]!, offset);
     if (last >= storage.numel) {
-      throw formatError(`tensor of shape ${JSON.stringify(shape)}, stride ${JSON.stringify(stride)}, offset ${offset} reaches past its storage of ${storage.numel} elements`);
+      throw formatError(
+        `tensor of shape ${JSON.stringify(shape)}, stride ${JSON.stringify(stride)}, offset ${offset} reaches past its storage of ${storage.numel} elements`,
+      );
     }
   }
   return new TensorRef(storage, offset, shape, stride, false);

@@ -32,7 +32,11 @@ export function isZip(bytes: Uint8Array): boolean {
 
 export function openZip(bytes: Uint8Array, source: string): ZipArchive {
   const fail = (message: string, cause?: unknown): never => {
-    throw new DenseRayError('WEIGHTS_FORMAT', `${source}: not a readable zip archive: ${message}`, cause === undefined ? undefined : { cause });
+    throw new DenseRayError(
+      'WEIGHTS_FORMAT',
+      `${source}: not a readable zip archive: ${message}`,
+      cause === undefined ? undefined : { cause },
+    );
   };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const u16 = (at: number): number => view.getUint16(at, true);
