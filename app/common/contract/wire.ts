@@ -8,6 +8,8 @@
  * (offset counted from the start of the binary part). Decoding copies each buffer into a fresh,
  * aligned typed array. Electron IPC does not need this: structured clone carries typed arrays.
  */
+import { alignedCopy } from '../bytes.ts';
+
 const TYPED = {
   Float32Array,
   Float64Array,
@@ -98,6 +100,5 @@ function readTyped(bytes: Uint8Array, binaryStart: number, p: Placeholder): AnyT
   const start = binaryStart + p.offset;
   if (p.offset < 0 || p.length < 0 || start + byteLength > bytes.byteLength)
     throw new EnvelopeError(`typed array ${p.$typed} runs past the end of the envelope`);
-  // slice() copies into a fresh buffer whose start is aligned for the element type.
-  return new Ctor(bytes.slice(start, start + byteLength).buffer);
+  return new Ctor(alignedCopy(bytes, start, start + byteLength).buffer);
 }

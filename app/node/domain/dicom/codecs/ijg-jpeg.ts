@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { alignedCopy } from '../../../../common/bytes.ts';
 import { describeThrown } from '../dicom-error.ts';
 import type { CodecOutput } from './codec-output.ts';
 import type { JpegFrameHeader } from './jpeg-markers.ts';
@@ -54,7 +55,7 @@ export async function decodeWithIjg(encoded: Uint8Array, header: JpegFrameHeader
       `IJG JPEG decoder returned ${decoded?.length ?? 0} bytes for a ${header.width}x${header.height}x${header.components} frame (expected ${expected})`,
     );
   }
-  const copy = decoded.slice(); // out of wasm memory
+  const copy = alignedCopy(decoded); // out of wasm memory
   return {
     samples: bytesPerSample === 1 ? copy : new Uint16Array(copy.buffer),
     width: header.width,

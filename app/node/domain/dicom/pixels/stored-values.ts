@@ -1,3 +1,4 @@
+import { alignedCopy } from '../../../../common/bytes.ts';
 import type { StoredArray } from '../types.ts';
 
 const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -59,9 +60,9 @@ export function readWords(
   bitsAllocated: number,
   littleEndian: boolean,
 ): Uint8Array | Uint16Array | Uint32Array {
-  if (bitsAllocated === 8) return bytes.slice(0, count);
+  if (bitsAllocated === 8) return alignedCopy(bytes, 0, count);
   if (littleEndian && HOST_IS_LITTLE_ENDIAN && (bitsAllocated === 16 || bitsAllocated === 32)) {
-    const copy = bytes.slice(0, (count * bitsAllocated) / 8); // aligned copy, no per-sample reads
+    const copy = alignedCopy(bytes, 0, (count * bitsAllocated) / 8); // no per-sample reads
     return bitsAllocated === 16 ? new Uint16Array(copy.buffer) : new Uint32Array(copy.buffer);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
