@@ -137,7 +137,7 @@ describe('runJob', () => {
 
 describe('JobService (the app API)', () => {
   it('starts a job, streams progress events, lists, pages the ranked rows and writes a report', async () => {
-    const { JobService } = await import('../../app/node/domain/batch/job-service.ts');
+    const { JobService } = await import('../../app/node/services/batch/job-service.ts');
     const dir = folder(12);
     const dataDir = mkdtempSync(join(tmpdir(), 'denseray-jobservice-'));
     const events: { channel: string; payload: unknown }[] = [];

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../../app/common/contract/api.ts';
 import type { Catalogue, CatalogueEntry, FetchProgress } from '../../app/common/contract/catalogue.ts';
 import { IMAGENET_PREPROCESSING } from '../../app/common/manifest.ts';
-import { createCatalogueHandlers } from '../../app/node/domain/catalogue/catalogue-handlers.ts';
+import { createCatalogueHandlers } from '../../app/node/services/models/catalogue-handlers.ts';
 import { downloadToPart } from '../../app/node/domain/catalogue/download.ts';
 import { fetchCatalogueModel } from '../../app/node/domain/catalogue/fetch-model.ts';
 import { PinRecord } from '../../app/node/domain/catalogue/pins.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { api, type ApiEvent } from '../../app/common/contract/api.ts';
 import { FINETUNE_PROGRESS_CHANNEL, FinetuneEvent } from '../../app/common/contract/finetune.ts';
-import { createFinetuneHandlers } from '../../app/node/domain/finetune/finetune-handlers.ts';
+import { createFinetuneHandlers } from '../../app/node/services/finetune/finetune-handlers.ts';
 import { installTinyModel, tempDir, TINY_MODEL_ID, writeBrightnessDataset } from './fixtures.ts';
 
 /** What the Fine-tune screen does: inspect, start, watch events, compare, activate. */

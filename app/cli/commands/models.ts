@@ -1,6 +1,6 @@
 import { resolveDataDir } from '../../node/shared/data-dir.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
-import { fetchFromCatalogue, importFile, listCatalogue } from '../../node/domain/catalogue/cli-catalogue.ts';
+import { fetchFromCatalogue, importFile, listCatalogue } from '../../node/services/models/catalogue-service.ts';
 import { ModelStore } from '../../node/domain/store/model-store.ts';
 import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
 import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';

@@ -1,5 +1,5 @@
 import type { ApiEvent, ApiMethod, ApiRequest, ApiResponse } from '../../common/contract/api.ts';
-import { createCatalogueHandlers } from '../domain/catalogue/catalogue-handlers.ts';
+import { createCatalogueHandlers } from './models/catalogue-handlers.ts';
 import type { ModelStore } from '../domain/store/model-store.ts';
 import { forwardJobs } from './jobs/forward-jobs.ts';
 import { JobsHost } from './jobs/jobs-host.ts';

@@ -1,15 +1,15 @@
 import { JOB_PROGRESS_CHANNEL, type JobSummary, type RankRule } from '../../../common/contract/batch.ts';
 import type { ApiEvent } from '../../../common/contract/api.ts';
-import { openEngine } from '../engine/open-engine.ts';
+import { openEngine } from '../../domain/engine/open-engine.ts';
 import { DenseRayError } from '../../shared/errors.ts';
-import type { JobModelInfo } from '../store/job-records.ts';
-import { StudyStore } from '../store/study-store.ts';
-import { engineClassifier, type StudyClassifier } from './classifier.ts';
-import { jobModelFor } from './job-model.ts';
-import { writeReports } from './report/write-reports.ts';
-import { runJob } from './run-job.ts';
-import { findOrCreateJob } from './start-job.ts';
-import { rankedStudies } from './study-rows.ts';
+import type { JobModelInfo } from '../../domain/store/job-records.ts';
+import { StudyStore } from '../../domain/store/study-store.ts';
+import { engineClassifier, type StudyClassifier } from '../../domain/batch/classifier.ts';
+import { jobModelFor } from '../../domain/batch/job-model.ts';
+import { writeReports } from '../../domain/batch/report/write-reports.ts';
+import { runJob } from '../../domain/batch/run-job.ts';
+import { findOrCreateJob } from '../../domain/batch/start-job.ts';
+import { rankedStudies } from '../../domain/batch/study-rows.ts';
 
 export interface JobServiceOptions {
   dataDir: string;

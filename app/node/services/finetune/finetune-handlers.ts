@@ -1,10 +1,10 @@
 import type { ApiEvent, ApiRequest, ApiResponse } from '../../../common/contract/api.ts';
 import type { finetuneApi } from '../../../common/contract/finetune.ts';
-import type { ModelStore } from '../store/model-store.ts';
-import { compareWithParent } from './compare.ts';
-import { prepareDataset } from './dataset/prepare-dataset.ts';
-import { findLearningRate } from './find-lr.ts';
-import { FinetuneJobs } from './jobs.ts';
+import type { ModelStore } from '../../domain/store/model-store.ts';
+import { compareWithParent } from '../../domain/finetune/compare.ts';
+import { prepareDataset } from '../../domain/finetune/dataset/prepare-dataset.ts';
+import { findLearningRate } from '../../domain/finetune/find-lr.ts';
+import { FinetuneJobs } from './finetune-jobs.ts';
 
 type FinetuneMethod = keyof typeof finetuneApi;
 export type FinetuneHandlers = { [M in FinetuneMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> };

@@ -1,7 +1,7 @@
 import { FINETUNE_PROGRESS_CHANNEL, type FinetuneEvent, type FinetuneRequest, type JobStatus } from '../../../common/contract/finetune.ts';
 import { toErrorInfo } from '../../shared/errors.ts';
-import { readJobRecord, statusOf } from './job-record.ts';
-import { newJobId, runFinetune } from './run-finetune.ts';
+import { readJobRecord, statusOf } from '../../domain/finetune/job-record.ts';
+import { newJobId, runFinetune } from '../../domain/finetune/run-finetune.ts';
 
 interface Running {
   controller: AbortController;

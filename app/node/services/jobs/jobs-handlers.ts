@@ -1,8 +1,8 @@
 import type { ApiEvent, ApiRequest, ApiResponse } from '../../../common/contract/api.ts';
 import type { JobsMethod } from '../../../common/contract/jobs-protocol.ts';
-import { createBatchHandlers } from '../../domain/batch/batch-handlers.ts';
-import { JobService } from '../../domain/batch/job-service.ts';
-import { createFinetuneHandlers } from '../../domain/finetune/finetune-handlers.ts';
+import { createBatchHandlers } from '../batch/batch-handlers.ts';
+import { JobService } from '../batch/job-service.ts';
+import { createFinetuneHandlers } from '../finetune/finetune-handlers.ts';
 import { ModelStore } from '../../domain/store/model-store.ts';
 
 export type JobsHandlers = { [M in JobsMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> };

@@ -9,11 +9,11 @@ import {
 } from '../../../common/contract/catalogue.ts';
 import type { ApiEvent } from '../../../common/contract/api.ts';
 import { DenseRayError } from '../../shared/errors.ts';
-import type { ModelStore } from '../store/model-store.ts';
-import { fetchCatalogueModel } from './fetch-model.ts';
-import { installCatalogueFile } from './install-catalogue-file.ts';
-import { loadCatalogue, readCard, type LoadedCatalogue } from './load-catalogue.ts';
-import { PinRecord } from './pins.ts';
+import type { ModelStore } from '../../domain/store/model-store.ts';
+import { fetchCatalogueModel } from '../../domain/catalogue/fetch-model.ts';
+import { installCatalogueFile } from '../../domain/catalogue/install-catalogue-file.ts';
+import { loadCatalogue, readCard, type LoadedCatalogue } from '../../domain/catalogue/load-catalogue.ts';
+import { PinRecord } from '../../domain/catalogue/pins.ts';
 
 export interface CatalogueServiceContext {
   dataDir: string;

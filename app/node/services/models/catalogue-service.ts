@@ -1,13 +1,13 @@
 import type { PinStatus } from '../../../common/contract/catalogue.ts';
-import { importModel } from '../store/import-weights.ts';
-import type { ModelStore } from '../store/model-store.ts';
-import { fetchCatalogueModel } from './fetch-model.ts';
-import { installCatalogueFile } from './install-catalogue-file.ts';
-import { loadCatalogue } from './load-catalogue.ts';
-import { PinRecord } from './pins.ts';
-import { downloadProgressLine } from './progress-text.ts';
-import { recognise } from './recognise.ts';
-import { identify } from './verify.ts';
+import { importModel } from '../../domain/store/import-weights.ts';
+import type { ModelStore } from '../../domain/store/model-store.ts';
+import { fetchCatalogueModel } from '../../domain/catalogue/fetch-model.ts';
+import { installCatalogueFile } from '../../domain/catalogue/install-catalogue-file.ts';
+import { loadCatalogue } from '../../domain/catalogue/load-catalogue.ts';
+import { PinRecord } from '../../domain/catalogue/pins.ts';
+import { downloadProgressLine } from '../../domain/catalogue/progress-text.ts';
+import { recognise } from '../../domain/catalogue/recognise.ts';
+import { identify } from '../../domain/catalogue/verify.ts';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
