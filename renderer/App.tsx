@@ -21,6 +21,7 @@ import { TagBrowser } from './viewer/TagBrowser.tsx';
 import { Viewer, type HeatmapOverlay } from './viewer/Viewer.tsx';
 import { orderWorklist, type Worklist as WorklistData } from './worklist/worklist-model.ts';
 import { Worklist } from './worklist/Worklist.tsx';
+import { thresholdOf } from '../app/common/defaults.ts';
 
 type Screen = 'open-files' | 'open-folder' | 'models' | 'help' | 'about' | 'finetune' | 'jobs' | 'catalogue';
 
@@ -238,7 +239,7 @@ export function App() {
     const m = openEntry?.model;
     if (!selected || !heatmap.on || !scale || !r?.ok || !r.heatmaps || !m) return undefined;
     const p = r.prediction.probabilities[selected] ?? 0;
-    const t = m.thresholds[selected] ?? 0.5;
+    const t = thresholdOf(m.thresholds, selected);
     if (p < t && !showAnyway) return undefined; // a heatmap on a negative finding misleads: only on request
     const k = m.labels.indexOf(selected);
     const cells = r.heatmaps.width * r.heatmaps.height;

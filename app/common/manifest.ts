@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ModelMetrics, TrainingRecord } from './contract/finetune.ts';
+import { thresholdOf } from './defaults.ts';
 
 /** The 14 ChestX-ray14 findings in CheXNet's output order. */
 export const CHEXNET14_LABELS = [
@@ -129,7 +130,7 @@ export type ModelManifest = z.infer<typeof ModelManifest>;
 
 /** Per-label decision thresholds in label order; a label the manifest does not list uses 0.5. */
 export function thresholdsOf(m: ModelManifest): number[] {
-  return m.labels.map((l) => m.thresholds[l] ?? 0.5);
+  return m.labels.map((l) => thresholdOf(m.thresholds, l));
 }
 
 /** What every result names about the model and weights that made it. */

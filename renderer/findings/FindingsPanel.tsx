@@ -2,6 +2,7 @@ import type { ModelInfo } from '../../app/common/contract/classify.ts';
 import type { CamNormalisationMode, HeatmapScale, StudyResult, StudySummary } from '../../app/common/contract/studies.ts';
 import { ErrorText } from '../shell/ErrorText.tsx';
 import { HeatmapControls } from './HeatmapControls.tsx';
+import { thresholdOf } from '../../app/common/defaults.ts';
 
 export interface HeatmapSettings {
   on: boolean;
@@ -42,7 +43,7 @@ export function FindingsPanel(p: Props) {
   const rows =
     prediction && model
       ? model.labels
-          .map((label) => ({ label, p: prediction.probabilities[label] ?? 0, t: model.thresholds[label] ?? 0.5 }))
+          .map((label) => ({ label, p: prediction.probabilities[label] ?? 0, t: thresholdOf(model.thresholds, label) }))
           .sort((a, b) => b.p - a.p)
       : [];
   const selectedRow = rows.find((r) => r.label === p.selected);

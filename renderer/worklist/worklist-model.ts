@@ -1,5 +1,6 @@
 import type { ModelInfo } from '../../app/common/contract/classify.ts';
 import type { OpenFailure, StudyResult, StudySummary } from '../../app/common/contract/studies.ts';
+import { orderByWorklist, type WorklistStanding } from '../../app/common/worklist-order.ts';
 
 export interface WorklistEntry {
   summary: StudySummary;
@@ -15,16 +16,17 @@ export interface Worklist {
   failures: OpenFailure[];
 }
 
-/** Scored studies first, most suspicious first; then those still waiting; then those that could not be scored. */
-function rank(entry: WorklistEntry): [number, number] {
-  if (!entry.result) return [1, 0];
-  if (!entry.result.ok) return [2, 0];
-  return [0, -entry.result.prediction.triageScore];
+/** Where an entry stands in the worklist rule every door shares (app/common/worklist-order.ts). */
+export function standing(entry: WorklistEntry): WorklistStanding {
+  if (!entry.result) return { status: 'pending', suspect: false, score: null };
+  if (!entry.result.ok) return { status: 'error', suspect: false, score: null };
+  const p = entry.result.prediction;
+  return { status: 'ok', suspect: p.guard.suspect, score: p.triageScore };
 }
 
 export function orderWorklist(entries: WorklistEntry[], filter: string, flaggedOnly: boolean): WorklistEntry[] {
   const q = filter.trim().toLowerCase();
-  return entries
+  const matching = entries
     .filter((e) => {
       const flagged = e.result?.ok ? e.result.prediction.flagged : [];
       if (flaggedOnly && flagged.length === 0) return false;
@@ -34,9 +36,6 @@ export function orderWorklist(entries: WorklistEntry[], filter: string, flaggedO
         v?.toLowerCase().replaceAll('_', ' ').includes(q),
       );
     })
-    .sort((a, b) => {
-      const [ga, ka] = rank(a);
-      const [gb, kb] = rank(b);
-      return ga - gb || ka - kb || a.summary.name.localeCompare(b.summary.name);
-    });
+    .sort((a, b) => a.summary.name.localeCompare(b.summary.name));
+  return orderByWorklist(matching, standing);
 }

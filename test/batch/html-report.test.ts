@@ -51,7 +51,9 @@ describe('batch HTML report', () => {
       mkdirSync(outDir, { recursive: true });
       await page.screenshot({ path: join(outDir, 'batch-report.png') });
 
-      const pageOrder = await page.$$eval('#worklist tbody tr', (rows) => rows.map((r) => r.getAttribute('data-study-id') ?? ''));
+      const pageOrder = await page.$$eval('#worklist tbody tr[data-study-id]', (rows) =>
+        rows.map((r) => r.getAttribute('data-study-id') ?? ''),
+      );
       expect(pageOrder).toEqual(csvOrder);
       expect(await page.textContent('body')).toContain('not a medical device');
       expect(await page.textContent('body')).toContain('UNTRAINED DEMO');

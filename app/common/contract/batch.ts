@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WORKLIST_GROUPS } from '../worklist-order.ts';
 import { ErrorCode, ErrorInfo } from '../errors.ts';
 
 /**
@@ -61,6 +62,8 @@ export const JOB_PROGRESS_CHANNEL = 'jobs.progress';
 /** One study in a report: identifiers, per-finding probabilities, verdict, model, error. */
 export const StudyRow = z.object({
   rank: z.number().int().positive(),
+  /** Where the worklist puts it (app/common/worklist-order.ts): a suspect input never outranks a trusted score. */
+  group: z.enum(WORKLIST_GROUPS),
   studyId: z.number().int().positive(),
   /** The file whose pixels were classified (for an error: the last copy tried). */
   file: z.string(),
@@ -87,7 +90,7 @@ export const StudyRow = z.object({
 });
 export type StudyRow = z.infer<typeof StudyRow>;
 
-/** How the worklist is ordered; see app/node/batch/ranking.ts. */
+/** What the scored group is sorted by; see app/common/worklist-order.ts and app/node/domain/batch/ranking.ts. */
 export const RankRule = z.union([z.enum(['triage', 'max-probability']), z.string().regex(/^finding:.+$/)]);
 export type RankRule = z.infer<typeof RankRule>;
 

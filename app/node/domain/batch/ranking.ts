@@ -1,14 +1,15 @@
 import type { RankRule, StudyRow } from '../../../common/contract/batch.ts';
+import { orderByWorklist, worklistGroup } from '../../../common/worklist-order.ts';
 import { DenseRayError } from '../../shared/errors.ts';
 
 /**
- * The worklist order. Default `triage`: the triage score of app/common/triage.ts — the most
- * suspicious finding's distance beyond its own threshold, in [-1, 1] — so a finding with a low
- * threshold can outrank a higher raw probability of a finding with a high one. `max-probability`
- * ranks by the highest raw probability; `finding:<label>` by one finding's probability (e.g. a
- * pneumothorax worklist). Ties keep walk order. After the scored studies come, in walk order,
- * those the input guard found unlike a chest radiograph (their scores are not trusted, so a hand
- * film never heads the list), then errors, then studies not classified yet.
+ * The score the scored group is sorted by. Default `triage`: the triage score of
+ * app/common/triage.ts — the most suspicious finding's distance beyond its own threshold, in
+ * [-1, 1] — so a finding with a low threshold can outrank a higher raw probability of a finding
+ * with a high one. `max-probability` ranks by the highest raw probability; `finding:<label>` by one
+ * finding's probability (e.g. a pneumothorax worklist). The groups around it (inputs the guard
+ * found suspect, errors, pending) come from app/common/worklist-order.ts, the rule the app's
+ * worklist uses too.
  */
 export function rankScoreOf(row: Pick<StudyRow, 'status' | 'triageScore' | 'probabilities'>, rule: RankRule): number | null {
   if (row.status !== 'ok' || !row.probabilities) return null;
@@ -25,20 +26,18 @@ export function rankScoreOf(row: Pick<StudyRow, 'status' | 'triageScore' | 'prob
   return p;
 }
 
-type Rankable = Omit<StudyRow, 'rank' | 'rankScore'>;
-
-/** 0 scored, 1 input suspect, 2 error, 3 pending. */
-function group(row: Rankable, score: number | null): number {
-  if (row.status === 'ok') return score === null ? 2 : row.inputSuspect ? 1 : 0;
-  return row.status === 'error' ? 2 : 3;
-}
+type Rankable = Omit<StudyRow, 'rank' | 'rankScore' | 'group'>;
 
 /** Sorts rows (given in walk order) into worklist order and numbers them from 1. */
-export function rankRows<T extends Rankable>(rows: T[], rule: RankRule): (T & { rank: number; rankScore: number | null })[] {
-  const scored = rows.map((row, walkIndex) => {
-    const score = rankScoreOf(row, rule);
-    return { row, walkIndex, score, group: group(row, score) };
+export function rankRows<T extends Rankable>(rows: T[], rule: RankRule): (T & Pick<StudyRow, 'rank' | 'rankScore' | 'group'>)[] {
+  const scored = rows.map((row) => {
+    const standing = { status: row.status, suspect: row.inputSuspect, score: rankScoreOf(row, rule) };
+    return { row, standing };
   });
-  scored.sort((a, b) => a.group - b.group || (a.group === 0 ? b.score! - a.score! : 0) || a.walkIndex - b.walkIndex);
-  return scored.map(({ row, score }, i) => ({ ...row, rank: i + 1, rankScore: score }));
+  return orderByWorklist(scored, (s) => s.standing).map(({ row, standing }, i) => ({
+    ...row,
+    rank: i + 1,
+    rankScore: standing.score,
+    group: worklistGroup(standing),
+  }));
 }

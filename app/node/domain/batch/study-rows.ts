@@ -17,7 +17,7 @@ export function rankedStudies(store: StudyStore, jobId: number, rule: RankRule =
   return rankRows(store.reports.rows(jobId, job.model_key).map(toStudy), rule);
 }
 
-function toStudy(row: ReportRow): Omit<RankedStudy, 'rank' | 'rankScore'> {
+function toStudy(row: ReportRow): Omit<RankedStudy, 'rank' | 'rankScore' | 'group'> {
   const status = row.ok === null ? 'pending' : row.ok === 1 ? 'ok' : 'error';
   const code = ErrorCode.safeParse(row.error_code);
   return {

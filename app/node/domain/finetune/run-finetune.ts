@@ -19,6 +19,7 @@ import { CheckpointDir } from './train/checkpoint.ts';
 import { predictLogits, sigmoid } from './train/predict.ts';
 import { batchNormNote, createTrainableNet, TRAINED_SCOPE, type TrainableNet } from './train/trainable-net.ts';
 import { gatherRows, train } from './train/trainer.ts';
+import { thresholdOf } from '../../../common/defaults.ts';
 
 export interface RunFinetuneOptions {
   dataDir: string;
@@ -177,7 +178,7 @@ function finish(
 async function parentBaseline(net: TrainableNet, s: FinetuneSession): Promise<ModelMetrics['parent']> {
   if (s.headFromParent.length === 0) return null;
   const shared = s.headFromParent.map((l) => s.labels.indexOf(l));
-  const thresholds = s.headFromParent.map((l) => s.parent.thresholds[l] ?? 0.5);
+  const thresholds = s.headFromParent.map((l) => thresholdOf(s.parent.thresholds, l));
   const on = async (indices: number[]): Promise<SplitMetrics | null> => {
     if (indices.length === 0) return null;
     const probs = sigmoid(await predictLogits(net, s.data.source, indices, 64));

@@ -1,4 +1,5 @@
 import type { ModelManifest } from '../../../common/manifest.ts';
+import { thresholdOf } from '../../../common/defaults.ts';
 
 /** A model card a person can read, generated from the manifest so the two never disagree. */
 export function renderModelCard(m: ModelManifest): string {
@@ -26,7 +27,7 @@ export function renderModelCard(m: ModelManifest): string {
     '',
     '| # | label | threshold |',
     '|---|---|---|',
-    ...m.labels.map((l, i) => `| ${i} | ${l} | ${m.thresholds[l] ?? 0.5} |`),
+    ...m.labels.map((l, i) => `| ${i} | ${l} | ${thresholdOf(m.thresholds, l)} |`),
     '',
   ];
   if (m.provenance.notes) lines.push('## Notes', '', m.provenance.notes, '');

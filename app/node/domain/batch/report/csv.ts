@@ -1,7 +1,7 @@
 import type { ReportData } from './report-data.ts';
 
 /**
- * One row per study in worklist order: rank, outcome, each finding's probability (model label
+ * One row per study in worklist order (scored, then check input, errors, pending): rank, group, outcome, each finding's probability (model label
  * order), identifiers, model, error. RFC 4180 quoting; text that a spreadsheet would run as a
  * formula (= + - @ at the start) is prefixed with ' so a hostile patient ID cannot execute.
  */
@@ -9,6 +9,7 @@ export function renderCsv(data: ReportData): string {
   const labels = data.model.labels;
   const header = [
     'rank',
+    'worklist_group',
     'study_id',
     'status',
     'triage_score',
@@ -37,6 +38,7 @@ export function renderCsv(data: ReportData): string {
     lines.push(
       [
         String(r.rank),
+        r.group,
         String(r.studyId),
         r.status,
         num(r.triageScore),

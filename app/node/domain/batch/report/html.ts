@@ -3,8 +3,15 @@ import { renderGrayPng } from '../../imaging/overlay.ts';
 import { resizeBilinearAntialias } from '../../imaging/resize.ts';
 import type { StudyStore } from '../../store/study-store.ts';
 import type { RankedStudy } from '../study-rows.ts';
-import { NOT_A_MEDICAL_DEVICE, TRIAGE_SCORE_MEANING, type ReportData } from './report-data.ts';
+import { NOT_A_MEDICAL_DEVICE, TRIAGE_SCORE_MEANING, type ReportData, WORKLIST_GROUP_MEANING } from './report-data.ts';
 import { storedImages } from './stored-images.ts';
+
+const GROUP_TITLE: Readonly<Record<RankedStudy['group'], string>> = {
+  scored: 'Scored',
+  'check-input': 'Check input',
+  error: 'Errors',
+  pending: 'Pending',
+};
 
 /** Thumbnail side in the page; small enough that a few thousand studies stay a file a browser opens. */
 const THUMB = 128;
@@ -34,6 +41,7 @@ h1{font-size:20px;margin:0 0 4px}
 table{border-collapse:collapse;width:100%;background:#fff}
 th,td{padding:6px 10px;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
 th{position:sticky;top:0;background:#f0f0f0;font-size:12px;text-transform:uppercase;letter-spacing:.03em}
+tr.group th{position:static;background:#fff4e5;color:#7a3e00;text-transform:none;font-size:13px;letter-spacing:0}
 td.rank{font-weight:700;text-align:right;width:3em}
 td.score{font-variant-numeric:tabular-nums;font-weight:600}
 img{width:${THUMB}px;height:${THUMB}px;image-rendering:auto;background:#000;display:block}
@@ -52,7 +60,17 @@ ${counts.filesSkipped} files skipped, ${counts.duplicates} duplicates · job ${e
 </header>
 <table id="worklist"><thead><tr><th>#</th><th>Image / heatmap</th><th>Score</th><th>Findings</th><th>Study</th></tr></thead><tbody>
 `);
-  for (const row of data.rows) write(renderRow(store, data, row));
+  let group: RankedStudy['group'] | undefined;
+  for (const row of data.rows) {
+    // A heading where the group changes, so "check input" studies can never pass for low-priority scored ones.
+    if (row.group !== group && !(group === undefined && row.group === 'scored')) {
+      write(
+        `<tr class="group" data-group="${row.group}"><th colspan="5">${esc(GROUP_TITLE[row.group])} — ${esc(WORKLIST_GROUP_MEANING[row.group])}</th></tr>\n`,
+      );
+    }
+    group = row.group;
+    write(renderRow(store, data, row));
+  }
   write('</tbody></table>\n</body></html>\n');
 }
 
@@ -82,7 +100,7 @@ function renderRow(store: StudyStore, data: ReportData, row: RankedStudy): strin
     row.sopInstanceUid && `SOP ${esc(row.sopInstanceUid)}`,
   ].filter(Boolean);
   const score = row.rankScore === null ? '—' : row.rankScore.toFixed(3);
-  return `<tr data-rank="${row.rank}" data-study-id="${row.studyId}" data-status="${row.status}"><td class="rank">${row.rank}</td><td><div class="pair">${pictures}</div></td><td class="score">${score}</td><td>${findings}</td><td class="ids"><div>${esc(row.file)}${row.copies > 1 ? ` (+${row.copies - 1} copies)` : ''}</div><div>${ids.join(' · ')}</div></td></tr>\n`;
+  return `<tr data-rank="${row.rank}" data-study-id="${row.studyId}" data-status="${row.status}" data-group="${row.group}"><td class="rank">${row.rank}</td><td><div class="pair">${pictures}</div></td><td class="score">${score}</td><td>${findings}</td><td class="ids"><div>${esc(row.file)}${row.copies > 1 ? ` (+${row.copies - 1} copies)` : ''}</div><div>${ids.join(' · ')}</div></td></tr>\n`;
 }
 
 function topFindings(row: RankedStudy): string {

@@ -1,4 +1,4 @@
-import { NOT_A_MEDICAL_DEVICE, TRIAGE_SCORE_MEANING, type ReportData } from './report-data.ts';
+import { NOT_A_MEDICAL_DEVICE, TRIAGE_SCORE_MEANING, type ReportData, WORKLIST_GROUP_MEANING } from './report-data.ts';
 
 /** The machine-readable report: the job, the model, and one entry per study in worklist order. */
 export function renderJson(data: ReportData): string {
@@ -17,7 +17,7 @@ export function renderJson(data: ReportData): string {
       demo: data.model.demo,
       thresholds: data.model.thresholds,
     },
-    ranking: { rule: data.rule, triageScore: TRIAGE_SCORE_MEANING },
+    ranking: { rule: data.rule, triageScore: TRIAGE_SCORE_MEANING, groups: WORKLIST_GROUP_MEANING },
     studies: data.rows.map(({ resultId: _resultId, ...row }) => row),
   };
   return `${JSON.stringify(report, null, 2)}\n`;
