@@ -52,6 +52,7 @@ function fakeClassifier(m: JobModelInfo, log: string[], onEach?: (count: number)
                 flagged: p >= 0.5 ? ['A'] : ['B'],
                 triageScore: Math.abs(p - 0.5) * 2,
                 guard: { score: 0, suspect: false, reason: null },
+                geometry: { width: 256, height: 256, region: { x: 0, y: 0, width: 256, height: 256 } },
                 timingsMs: { decode: 0, preprocess: 0, infer: 0, cam: 0 },
               },
             };

@@ -40,6 +40,26 @@ export const CamSet = z.object({
 });
 export type CamSet = z.infer<typeof CamSet>;
 
+/**
+ * A rectangle in image pixels. Integer for crop-first preprocessing; a resize-then-crop rule maps
+ * back to film pixels through the resize scale, so it may be fractional.
+ */
+export const PixelRect = z.object({
+  x: z.number(),
+  y: z.number(),
+  width: z.number().positive(),
+  height: z.number().positive(),
+});
+export type PixelRect = z.infer<typeof PixelRect>;
+
+/** The image the model was given and the part of it the network saw (where its CAMs belong). */
+export const ImageGeometry = z.object({
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  region: PixelRect,
+});
+export type ImageGeometry = z.infer<typeof ImageGeometry>;
+
 export const Prediction = z.object({
   probabilities: z.record(z.string(), z.number()),
   logits: z.array(z.number()),
@@ -51,6 +71,8 @@ export const Prediction = z.object({
   features: z
     .object({ channels: z.number().int(), height: z.number().int(), width: z.number().int(), data: Float32ArraySchema })
     .optional(),
+  /** The decoded image's size and the region of it the network saw. */
+  geometry: ImageGeometry,
   /** The cropped, resized grayscale image the network saw (values in [0,1]), for drawing CAMs on. */
   modelInput: z.object({ width: z.number().int(), height: z.number().int(), data: Float32ArraySchema }).optional(),
   timingsMs: z.object({ decode: z.number(), preprocess: z.number(), infer: z.number(), cam: z.number() }),

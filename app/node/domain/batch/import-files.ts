@@ -1,7 +1,7 @@
 import type { CatalogEntry } from '../store/file-catalog.ts';
 import type { StudyStore } from '../store/study-store.ts';
 import { identifyFile, SKIP_UNREADABLE } from './identify-file.ts';
-import { walkFiles } from './walk.ts';
+import { walkFiles } from '../input/walk-files.ts';
 
 /** Files recorded per transaction: small enough that a crash re-reads little, large enough to be cheap. */
 const SLICE = 64;

@@ -1,10 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import type { FileResult, ModelInfo, Prediction } from '../../../common/contract/classify.ts';
+import type { FileResult, ImageGeometry, ModelInfo, Prediction } from '../../../common/contract/classify.ts';
 import { flaggedFindings, triageScore } from '../../../common/triage.ts';
 import { toErrorInfo } from '../../shared/errors.ts';
 import type { InputGuard } from '../guard/input-guard.ts';
 import { inputLength, preprocess } from '../imaging/preprocess.ts';
-import { loadInput } from '../input/load-input.ts';
+import { networkRegion } from '../imaging/geometry.ts';
+import { type InputHeader, loadInput } from '../input/load-input.ts';
 import { computeCams } from '../model/cam.ts';
 import type { InferenceOutput } from '../model/backend-types.ts';
 import type { ModelRuntime } from '../model/model-runtime.ts';
@@ -24,8 +25,8 @@ export interface ClassifyOptions {
 interface Prepared {
   index: number;
   file: string;
-  viewPosition?: string | undefined;
-  bodyPartExamined?: string | undefined;
+  header: InputHeader;
+  geometry: ImageGeometry;
   modelImage: Float32Array;
   decodeMs: number;
   preprocessMs: number;
@@ -85,11 +86,12 @@ export class Engine {
         const t1 = performance.now();
         const modelImage = new Float32Array(inputLength(p));
         preprocess(input.image, p, modelImage, 0);
+        const { image, format: _format, ...header } = input;
         prepared.push({
           index,
           file,
-          viewPosition: input.viewPosition,
-          bodyPartExamined: input.bodyPartExamined,
+          header,
+          geometry: { width: image.width, height: image.height, region: networkRegion(image.width, image.height, p) },
           modelImage,
           decodeMs: t1 - t0,
           preprocessMs: performance.now() - t1,
@@ -130,13 +132,14 @@ export class Engine {
       const camMs = performance.now() - tc;
       // The guard looks at the first channel of the model input, un-normalised back to [0, 1].
       const seen = grayFromModelInput(item.modelImage, p.size, p.mean[0]!, p.std[0]!);
-      const guard = this.guard.assess(seen, p.size, { viewPosition: item.viewPosition, bodyPartExamined: item.bodyPartExamined });
+      const guard = this.guard.assess(seen, p.size, { ...item.header, imageWidth: item.geometry.width, imageHeight: item.geometry.height });
       const prediction: Prediction = {
         probabilities: Object.fromEntries(labels.map((l, k) => [l, probs[k]!])),
         logits,
         flagged: guard.suspect ? [] : flaggedFindings(labels, probs, this.runtime.thresholds),
         triageScore: triageScore(probs, this.runtime.thresholds),
         guard,
+        geometry: item.geometry,
         ...(cams
           ? {
               cams: {

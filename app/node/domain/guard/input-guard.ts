@@ -21,9 +21,31 @@ export interface GuardContext {
   viewPosition?: string | undefined;
   /** DICOM BodyPartExamined, when the header names one. */
   bodyPartExamined?: string | undefined;
+  /** DICOM Modality (absent in many Secondary Capture objects and in every PNG/JPEG). */
+  modality?: string | undefined;
+  sopClassUid?: string | undefined;
+  /** The decoded image's size, before cropping and resizing to the network's input. */
+  imageWidth?: number | undefined;
+  imageHeight?: number | undefined;
 }
 
 const CHEST_BODY_PARTS = new Set(['CHEST', 'THORAX', 'LUNG']);
+
+/**
+ * The shorter side below which an image cannot be a chest radiograph DenseRay can judge: digital
+ * chest films are 1500–3000 px, public datasets ship 1024 or 256–512 px downsamples, and models
+ * take 224. A 128-px CT slice or a 64-px icon upsampled to 224 would be scored as noise.
+ */
+export const MIN_FILM_SIDE = 200;
+
+/** Secondary Capture (PS3.4 B.5): a screenshot or conversion, not an acquired projection radiograph. */
+const SECONDARY_CAPTURE_SOP_CLASSES = new Set([
+  '1.2.840.10008.5.1.4.1.1.7',
+  '1.2.840.10008.5.1.4.1.1.7.1',
+  '1.2.840.10008.5.1.4.1.1.7.2',
+  '1.2.840.10008.5.1.4.1.1.7.3',
+  '1.2.840.10008.5.1.4.1.1.7.4',
+]);
 
 /**
  * The per-image input guard. Its score is the Mahalanobis distance of the image descriptor from
@@ -59,6 +81,22 @@ export class InputGuard {
     const bodyPart = context.bodyPartExamined?.trim();
     if (bodyPart && !CHEST_BODY_PARTS.has(bodyPart.toUpperCase())) {
       return { score, suspect: true, reason: `the DICOM header says body part ${bodyPart}, not the chest` };
+    }
+    const { imageWidth: w, imageHeight: h } = context;
+    if (w !== undefined && h !== undefined && Math.min(w, h) < MIN_FILM_SIDE) {
+      return {
+        score,
+        suspect: true,
+        reason: `the image is only ${w}×${h} pixels; chest radiographs are at least ${MIN_FILM_SIDE} px on the shorter side (likely not a chest film, or too small to judge)`,
+      };
+    }
+    if (!context.modality && context.sopClassUid && SECONDARY_CAPTURE_SOP_CLASSES.has(context.sopClassUid.trim())) {
+      return {
+        score,
+        suspect: true,
+        reason:
+          'a Secondary Capture without a Modality: nothing says this is a chest radiograph (a screenshot or a converted image of another modality?)',
+      };
     }
     if (score <= 1) return { score, suspect: false, reason: null };
     const inverted = new Float32Array(image.length);

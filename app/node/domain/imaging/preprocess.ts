@@ -2,7 +2,8 @@ import type { Preprocessing } from '../../../common/manifest.ts';
 import { DenseRayError } from '../../shared/errors.ts';
 import { preprocessDeclared } from './declared/declared-preprocess.ts';
 import type { GrayImage } from './gray-image.ts';
-import { centerSquareRegion, resizeBilinearAntialias } from './resize.ts';
+import { cropBeforeResize } from './geometry.ts';
+import { resizeBilinearAntialias } from './resize.ts';
 
 /** Number of floats one preprocessed image occupies (C × size × size). */
 export function inputLength(p: Preprocessing): number {
@@ -31,8 +32,7 @@ export function preprocess(img: GrayImage, p: Preprocessing, out?: Float32Array,
     preprocessDeclared(img, p, target, outOffset);
     return target;
   }
-  const region = p.crop === 'center-square' ? centerSquareRegion(img.width, img.height) : undefined;
-  const resized = resizeBilinearAntialias(img, p.size, p.size, region).data;
+  const resized = resizeBilinearAntialias(img, p.size, p.size, cropBeforeResize(img.width, img.height, p.crop)).data;
   for (let c = 0; c < p.channels; c++) {
     const mean = Math.fround(channelValue(p.mean, c, 'mean'));
     const std = Math.fround(channelValue(p.std, c, 'std'));

@@ -1,8 +1,7 @@
-import { open, readdir, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
-import { join } from 'node:path';
+import { open, stat } from 'node:fs/promises';
 import { isDicom } from '../dicom/index.ts';
 import { sniffImageFormat } from '../imaging/decode.ts';
+import { walkFiles } from './walk-files.ts';
 
 /** Whether the first bytes of a file say DICOM, PNG or JPEG (content, never the extension). */
 export async function looksLikeStudyFile(path: string): Promise<boolean> {
@@ -18,30 +17,24 @@ export async function looksLikeStudyFile(path: string): Promise<boolean> {
 }
 
 /**
- * Files named on the command line are kept as given (a bad one becomes an error result);
- * folders are walked recursively, in sorted order, keeping files whose content is DICOM/PNG/JPEG.
+ * Files named are kept as given (a bad one becomes an error result); folders are walked as batch
+ * jobs walk them (depth first in name order, symbolic links followed, no folder twice), keeping
+ * the files whose content is DICOM/PNG/JPEG.
  */
 export async function expandInputs(paths: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const path of paths) {
-    let info: Stats;
-    try {
-      info = await stat(path);
-    } catch {
+    const isFolder = await stat(path).then(
+      (info) => info.isDirectory(),
+      () => false,
+    );
+    if (!isFolder) {
       out.push(path);
       continue;
     }
-    if (info.isDirectory()) await walk(path, out);
-    else out.push(path);
+    for await (const entry of walkFiles([path])) {
+      if (entry.kind === 'file' && (await looksLikeStudyFile(entry.path).catch(() => false))) out.push(entry.path);
+    }
   }
   return out;
-}
-
-async function walk(dir: string, out: string[]): Promise<void> {
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) await walk(path, out);
-    else if (entry.isFile() && (await looksLikeStudyFile(path).catch(() => false))) out.push(path);
-  }
 }

@@ -1,6 +1,6 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 export type WalkEntry = { kind: 'file'; path: string } | { kind: 'unreadable'; path: string; reason: string };
 
@@ -8,10 +8,11 @@ export type WalkEntry = { kind: 'file'; path: string } | { kind: 'unreadable'; p
  * Every file under the roots, depth first in name order (so a job's worklist order is stable
  * across runs), following symbolic links but never the same folder twice. A root that is a file
  * is yielded as is; an unreadable folder or missing root is yielded as `unreadable`, never thrown.
+ * Paths keep the form of their root (absolute roots give absolute paths).
  */
 export async function* walkFiles(roots: string[]): AsyncGenerator<WalkEntry> {
   const seenDirs = new Set<string>();
-  for (const root of roots) yield* walkPath(resolve(root), seenDirs);
+  for (const root of roots) yield* walkPath(root, seenDirs);
 }
 
 async function* walkPath(path: string, seenDirs: Set<string>): AsyncGenerator<WalkEntry> {

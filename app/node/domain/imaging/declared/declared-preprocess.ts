@@ -1,8 +1,8 @@
 import type { Preprocessing } from '../../../../common/manifest.ts';
 import { DenseRayError } from '../../../shared/errors.ts';
-import type { GrayImage, PixelRegion } from '../gray-image.ts';
-import { centerSquareRegion, cropRegion, resizeBilinearAntialias } from '../resize.ts';
-import { shorterSideSize, torchvisionCenterRegion, xrvCenterRegion } from './crop-rules.ts';
+import type { GrayImage } from '../gray-image.ts';
+import { cropBeforeResize, resizeThenCrop } from '../geometry.ts';
+import { cropRegion, resizeBilinearAntialias } from '../resize.ts';
 import { resizePilBilinear8 } from './pil-resize.ts';
 import { resizeSkimageLinear } from './skimage-resize.ts';
 
@@ -27,7 +27,7 @@ export function preprocessDeclared(img: GrayImage, p: Preprocessing, target: Flo
 function xrvScaledPlane(img: GrayImage, p: Preprocessing, mean: number, std: number): Float32Array {
   // TorchXRayVision scales to [-1024, 1024] before it crops and resizes, and the resize pads with
   // 0 in that scale: scaling first keeps both its float32 rounding and its edge behaviour.
-  const crop = cropRegion(img, region(img, p.crop));
+  const crop = cropRegion(img, cropBeforeResize(img.width, img.height, p.crop));
   const scaled = new Float32Array(crop.data.length);
   for (let i = 0; i < scaled.length; i++) scaled[i] = Math.fround(crop.data[i]! - mean) / std;
   return resizeSkimageLinear(scaled, crop.width, crop.height, p.size, p.size, 0);
@@ -35,33 +35,20 @@ function xrvScaledPlane(img: GrayImage, p: Preprocessing, mean: number, std: num
 
 /** The resized image in [0, 1] as float32, before normalisation (Normalize then works in float32). */
 function unitPlane(img: GrayImage, p: Preprocessing): Float32Array {
-  if (p.resize === 'bilinear-antialias') return resizeBilinearAntialias(img, p.size, p.size, region(img, p.crop)).data;
+  if (p.resize === 'bilinear-antialias')
+    return resizeBilinearAntialias(img, p.size, p.size, cropBeforeResize(img.width, img.height, p.crop)).data;
   if (p.crop !== 'center-after-resize')
     throw new DenseRayError('INVALID_ARGUMENT', `preprocess: resize pil-bilinear needs crop center-after-resize, not ${p.crop}`);
-  const to = shorterSideSize(img.width, img.height, p.shorterSide ?? p.size);
+  const { resized: to, crop: r } = resizeThenCrop(img.width, img.height, p);
   if (to.width < p.size || to.height < p.size)
     throw new DenseRayError('INVALID_ARGUMENT', `preprocess: shorter side ${p.shorterSide} is below the crop size ${p.size}`);
   const resized = resizePilBilinear8(toBytes(img), img.width, img.height, to.width, to.height);
-  const r = torchvisionCenterRegion(to.width, to.height, p.size);
   const out = new Float32Array(p.size * p.size);
   // ToTensor: the bytes divided by 255 in float32.
   for (let y = 0; y < p.size; y++) {
     for (let x = 0; x < p.size; x++) out[y * p.size + x] = Math.fround(resized[(r.y + y) * to.width + r.x + x]! / 255);
   }
   return out;
-}
-
-function region(img: GrayImage, crop: Preprocessing['crop']): PixelRegion {
-  switch (crop) {
-    case 'center-square':
-      return centerSquareRegion(img.width, img.height);
-    case 'center-square-xrv':
-      return xrvCenterRegion(img.width, img.height);
-    case 'none':
-      return { x: 0, y: 0, width: img.width, height: img.height };
-    case 'center-after-resize':
-      throw new DenseRayError('INVALID_ARGUMENT', 'preprocess: crop center-after-resize belongs to resize pil-bilinear');
-  }
 }
 
 /**
