@@ -5,13 +5,9 @@ import { app, BrowserWindow, ipcMain } from 'electron';
 import { z } from 'zod';
 import type { ApiEvent } from '../app/common/contract/api.ts';
 import type { UiCommand } from '../app/common/contract/ui.ts';
+import { createBackend } from '../app/node/services/backend.ts';
+import type { Handlers } from '../app/node/services/services.ts';
 import { resolveDataDir } from '../app/node/shared/data-dir.ts';
-import { EngineClient } from '../app/node/domain/engine/engine-client.ts';
-import { ModelStore } from '../app/node/domain/store/model-store.ts';
-import { JobsHost } from '../app/node/services/jobs/jobs-host.ts';
-import { createHandlers, type Handlers } from '../app/node/services/services.ts';
-import { ReaderClient } from '../app/node/services/studies/reader-client.ts';
-import { StudiesService } from '../app/node/services/studies/studies-service.ts';
 import { choosePaths, showAbout } from './dialogs.ts';
 import { utilityTransport } from './engine-host.ts';
 import { DROP_CHANNEL, EVENT_CHANNEL } from './ipc/channels.ts';
@@ -26,21 +22,21 @@ const DroppedPaths = z.array(z.string().min(1).max(4096)).min(1).max(1000);
 function start(): void {
   hardenApp(RENDERER_INDEX_URL);
   const dataDir = resolveDataDir();
-  const models = new ModelStore(dataDir);
   let window: BrowserWindow | undefined;
   const emit = (event: ApiEvent): void => window?.webContents.send(EVENT_CHANNEL, event);
-
-  const studies = new StudiesService({
+  // Files are parsed in the reader, the model runs in the engine, and batch jobs and fine-tuning
+  // (seconds of CPU per training step) in the jobs utility process: never on main's event loop.
+  const backend = createBackend({
     dataDir,
-    models,
     emit,
-    reader: new ReaderClient(() => utilityTransport(READER_ENTRY_FILE, 'DenseRay file reader')),
-    engine: new EngineClient(() => utilityTransport(ENGINE_ENTRY_FILE, 'DenseRay engine')),
+    workers: {
+      engine: () => utilityTransport(ENGINE_ENTRY_FILE, 'DenseRay engine'),
+      reader: () => utilityTransport(READER_ENTRY_FILE, 'DenseRay file reader'),
+      jobs: () => utilityTransport(JOBS_ENTRY_FILE, 'DenseRay jobs'),
+    },
   });
-  // Batch jobs and fine-tuning (seconds of CPU per training step) run there, not on main's loop.
-  const jobsHost = new JobsHost({ dataDir, emit, start: () => utilityTransport(JOBS_ENTRY_FILE, 'DenseRay jobs') });
   const handlers: Handlers = {
-    ...createHandlers({ dataDir, models, studies, jobsHost, emit }),
+    ...backend.handlers,
     'app.choosePaths': ({ kind }) => choosePaths(window, kind),
   };
   const trusted = senderCheck({
@@ -62,7 +58,7 @@ function start(): void {
     command,
     openFiles: () => void open('files'),
     openFolder: () => void open('folder'),
-    about: () => void handlers['app.about']({}).then((about) => showAbout(window, about, studies.status().model)),
+    about: () => void handlers['app.about']({}).then((about) => showAbout(window, about, backend.studies.status().model)),
   });
 
   window = createMainWindow();
@@ -73,9 +69,8 @@ function start(): void {
     window.focus();
   });
   app.on('window-all-closed', () => {
-    studies.close();
     // A running batch job pauses after its batch in flight (bounded wait), so it resumes cleanly.
-    void jobsHost.close().finally(() => app.quit());
+    void backend.close().finally(() => app.quit());
   });
 }
 

@@ -1,5 +1,5 @@
 import { app, session } from 'electron';
-import { CONTENT_SECURITY_POLICY } from '../app/node/server/security-headers.ts';
+import { CONTENT_SECURITY_POLICY } from '../app/common/content-security-policy.ts';
 
 /** Only our own files (and in-page blob:/data: images) may load; DenseRay makes no network calls at all. */
 function isLocal(url: string): boolean {

@@ -24,3 +24,18 @@ export function printJson(value: unknown): void {
 export function printJsonError(error: ErrorInfo): void {
   printJson({ ok: false, error: { code: error.code, message: error.message } });
 }
+
+/**
+ * The exit status for a command that failed as a whole with `error`. INVALID_ARGUMENT means the
+ * request as given cannot be done (no such job, a finding the model lacks): a usage error.
+ */
+export function exitCodeFor(error: ErrorInfo): number {
+  return error.code === 'INVALID_ARGUMENT' ? ExitCode.usage : ExitCode.failure;
+}
+
+/** Reports a failed command on stderr (or as JSON on stdout) and returns its exit status. */
+export function reportFailure(command: string, error: ErrorInfo, json: boolean): number {
+  if (json) printJsonError(error);
+  else process.stderr.write(`denseray ${command}: ${error.code}: ${error.message}\n`);
+  return exitCodeFor(error);
+}

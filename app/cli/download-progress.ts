@@ -1,4 +1,4 @@
-import type { FetchProgress } from '../../../common/contract/catalogue.ts';
+import type { FetchProgress } from '../common/contract/catalogue.ts';
 
 const MB = 1024 * 1024;
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fileOutcomes, jobConsistency, runCli, storedOutcomes, studyFolder, type FileOutcome } from './helpers.ts';
 
-const PNGS = 220;
+const PNGS = 100;
 const input = studyFolder(PNGS);
 
 function batchArgs(dataDir: string, extra: string[] = []): string[] {

@@ -114,7 +114,7 @@ describe('the shipped catalogue', () => {
 
 describe('download progress line', () => {
   it('shows the bar, MB done/total, rate and ETA', async () => {
-    const { downloadProgressLine } = await import('../../app/node/domain/catalogue/progress-text.ts');
+    const { downloadProgressLine } = await import('../../app/cli/download-progress.ts');
     const line = downloadProgressLine(
       { name: 'x', phase: 'download', receivedBytes: 10 * 1024 * 1024, totalBytes: 20 * 1024 * 1024 },
       2000,

@@ -1,20 +1,16 @@
 import { existsSync } from 'node:fs';
-import { BackendChoice, type ModelInfo } from '../../common/contract/classify.ts';
-import { RankRule, type JobSummary } from '../../common/contract/batch.ts';
-import { engineClassifier, type StudyClassifier } from '../../node/domain/batch/classifier.ts';
-import { jobModelFor } from '../../node/domain/batch/job-model.ts';
-import { writeReports, reportFormatOf, type WrittenReports } from '../../node/domain/batch/report/write-reports.ts';
-import { runJob } from '../../node/domain/batch/run-job.ts';
-import { findOrCreateJob } from '../../node/domain/batch/start-job.ts';
+import type { JobSummary } from '../../common/contract/batch.ts';
+import { BackendChoice } from '../../common/contract/classify.ts';
+import { JobService, type WrittenReports } from '../../node/services/batch/job-service.ts';
 import { resolveDataDir } from '../../node/shared/data-dir.ts';
-import { openEngine } from '../../node/domain/engine/open-engine.ts';
-import { DenseRayError, toErrorInfo } from '../../node/shared/errors.ts';
-import type { JobModelInfo } from '../../node/domain/store/job-records.ts';
-import { StudyStore } from '../../node/domain/store/study-store.ts';
-import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
+import { toErrorInfo } from '../../node/shared/errors.ts';
+import { ExitCode, printJson, reportFailure, type Command } from '../command.ts';
+import { plural } from '../format.ts';
 import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 import { ProgressBar } from '../progress.ts';
 import { describeJob } from './jobs.ts';
+import { modelBanner } from './model-banner.ts';
+import { checkReportPaths, parseRank } from './report.ts';
 
 const HELP = `Usage: denseray batch <folder|file…> [options]
        denseray batch --resume [--job <id>] [options]
@@ -34,7 +30,7 @@ Options:
                       (the newest one, or --job <id>)
   --job <id>          with --resume: which job
   --rank <rule>       report order: triage (default) | max-probability | finding:<label>
-  --backend <b>       onnx (default) | tfjs | auto
+  --backend <b>       auto (default: onnxruntime, else TensorFlow.js) | onnx | tfjs
   --json              machine-readable summary on stdout
   --data-dir <dir>    where models and the study store live (default: DENSERAY_DATA_DIR or the OS app-data folder)
 
@@ -65,113 +61,74 @@ export const batchCommand: Command = {
   summary: 'triage whole folders into a ranked worklist (resumable; CSV/JSON/HTML reports)',
   run: (argv) =>
     runWithArgs(argv, HELP, OPTIONS, async ({ values, positionals }) => {
-      const backend = BackendChoice.safeParse(values.backend ?? 'onnx');
-      if (!backend.success) throw new UsageError(`--backend must be onnx, tfjs or auto, got "${values.backend}"`);
-      const rank = RankRule.safeParse(values.rank ?? 'triage');
-      if (!rank.success) throw new UsageError(`--rank must be triage, max-probability or finding:<label>, got "${values.rank}"`);
+      const backend = values.backend === undefined ? undefined : BackendChoice.safeParse(values.backend);
+      if (backend && !backend.success) throw new UsageError(`--backend must be auto, onnx or tfjs, got "${values.backend}"`);
+      const rank = parseRank(values.rank);
       const workers = parsePositiveInt(values.workers, '--workers');
-      const jobArg = parsePositiveInt(values.job, '--job');
+      const jobId = parsePositiveInt(values.job, '--job');
       const out = values.out ?? [];
-      for (const path of out) {
-        try {
-          reportFormatOf(path);
-        } catch (error) {
-          throw new UsageError((error as Error).message);
-        }
-      }
+      checkReportPaths(out);
       if (positionals.length === 0 && !values.resume) throw new UsageError('batch needs at least one folder or file (or --resume)');
-      if (jobArg !== undefined && !values.resume) throw new UsageError('--job goes with --resume');
+      if (jobId !== undefined && !values.resume) throw new UsageError('--job goes with --resume');
       for (const root of positionals) if (!existsSync(root)) throw new UsageError(`no such file or folder: ${root}`);
       const json = values.json === true;
-      const dataDir = resolveDataDir(values['data-dir']);
-
-      let store: StudyStore | undefined;
+      const jobs = new JobService({ dataDir: resolveDataDir(values['data-dir']) });
       try {
-        store = StudyStore.open(dataDir);
-        const { jobId, rescan } = pickJob(store, dataDir, positionals, values.model, values.resume === true, jobArg);
-        const result = await runWithTerminal(store, jobId, {
-          rescan,
+        const result = await runInTerminal(jobs, {
+          roots: positionals,
+          modelId: values.model,
+          resume: values.resume === true,
+          jobId,
+          workers,
+          backend: backend?.data,
           json,
-          openClassifier: async (model) =>
-            engineClassifier(
-              await openEngine({ dataDir, modelId: model.id, backend: backend.data, ...(workers ? { threads: workers } : {}) }),
-            ),
         });
         const reports =
-          out.length > 0 || values.heatmaps
-            ? writeReports(store, jobId, { out, ...(values.heatmaps ? { heatmapsDir: values.heatmaps } : {}), rank: rank.data })
-            : undefined;
+          out.length > 0 || values.heatmaps ? jobs.writeReports(result.id, { out, heatmapsDir: values.heatmaps, rank }) : undefined;
         report(result, reports, json);
         if (result.state === 'paused') return EXIT_PAUSED;
         if (result.state === 'failed' || result.state === 'cancelled') return ExitCode.failure;
         return result.counts.failed > 0 ? ExitCode.partialFailure : ExitCode.ok;
       } catch (error) {
-        const info = toErrorInfo(error);
-        if (json) printJsonError(info);
-        else process.stderr.write(`denseray batch: ${info.code}: ${info.message}\n`);
-        return ExitCode.failure;
+        return reportFailure('batch', toErrorInfo(error), json);
       } finally {
-        store?.close();
+        await jobs.close();
       }
     }),
 };
 
-function pickJob(
-  store: StudyStore,
-  dataDir: string,
-  roots: string[],
-  modelId: string | undefined,
-  resume: boolean,
-  jobArg: number | undefined,
-): { jobId: number; rescan: boolean } {
-  if (roots.length === 0) {
-    const job = jobArg !== undefined ? store.jobs.get(jobArg) : store.jobs.latestResumable();
-    if (!job) throw new DenseRayError('INVALID_ARGUMENT', 'no job to resume (see denseray jobs)');
-    return { jobId: job.id, rescan: false };
-  }
-  const { job, created } = findOrCreateJob(store, roots, jobModelFor(dataDir, modelId));
-  // Folders named again: walk them again for new files, unless asked only to resume.
-  return { jobId: job.id, rescan: !created && !resume };
-}
-
-async function runWithTerminal(
-  store: StudyStore,
-  jobId: number,
-  options: { rescan: boolean; json: boolean; openClassifier: (model: JobModelInfo) => Promise<StudyClassifier> },
+/** Runs the job in this process with Ctrl-C handling, a banner naming the model, and a progress bar. */
+async function runInTerminal(
+  jobs: JobService,
+  request: Omit<Parameters<JobService['run']>[0], 'signal' | 'onModel' | 'onStudy' | 'onProgress'> & { json: boolean },
 ): Promise<JobSummary> {
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (): void => {
     // First Ctrl-C: finish the batch in flight and pause. Second: leave now — every stored result is already safe.
     if (++interrupts > 1) process.exit(EXIT_PAUSED);
-    if (!options.json) process.stderr.write('\npausing after the batch in flight (Ctrl-C again to quit now)…\n');
+    if (!request.json) process.stderr.write('\npausing after the batch in flight (Ctrl-C again to quit now)…\n');
     controller.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let bar: ProgressBar | undefined;
-  let banner = false;
   try {
-    return await runJob(store, jobId, {
+    return await jobs.run({
+      ...request,
       signal: controller.signal,
-      rescan: options.rescan,
-      openClassifier: async (model) => {
-        const classifier = await options.openClassifier(model);
-        if (!options.json && !banner) {
-          banner = true;
-          process.stderr.write(modelBanner(classifier.model));
-        }
-        return classifier;
+      onModel: (model) => {
+        if (!request.json) process.stderr.write(modelBanner(model));
       },
       onStudy: (ok) => bar?.tick(ok),
       onProgress: (p) => {
         if (p.phase === 'classify' && !bar) {
-          const remaining = p.counts.studies - p.counts.finished;
-          if (!options.json)
+          const c = p.counts;
+          if (!request.json)
             process.stderr.write(
-              `job ${jobId}: ${p.counts.studies} studies (${p.counts.finished} already done), ${p.counts.filesSkipped} files skipped, ${p.counts.duplicates} duplicates\n`,
+              `job ${p.jobId}: ${plural(c.studies, 'study', 'studies')} (${c.finished} already done), ${plural(c.filesSkipped, 'file')} skipped, ${plural(c.duplicates, 'duplicate')}\n`,
             );
-          bar = new ProgressBar(remaining, `job ${jobId}`);
+          bar = new ProgressBar(c.studies - c.finished, `job ${p.jobId}`);
         }
         if (p.phase === 'idle') bar?.finish();
       },
@@ -182,11 +139,6 @@ async function runWithTerminal(
   }
 }
 
-function modelBanner(m: ModelInfo): string {
-  const demo = m.demo ? '  ** UNTRAINED DEMO — for trying the app only; these numbers mean nothing **\n' : '';
-  return `model ${m.id} ${m.version} (${m.arch}, weights ${m.sha256.slice(0, 12)}, ${m.backendDetail})\n${demo}DenseRay is not a medical device.\n`;
-}
-
 function report(job: JobSummary, reports: WrittenReports | undefined, json: boolean): void {
   if (json) {
     printJson({ ok: job.state === 'done', job, reports: reports?.files ?? [], heatmaps: reports?.heatmaps ?? 0 });
@@ -195,7 +147,8 @@ function report(job: JobSummary, reports: WrittenReports | undefined, json: bool
   process.stdout.write(describeJob(job));
   if (reports) {
     for (const file of reports.files) process.stdout.write(`report: ${file}\n`);
-    if (reports.heatmaps > 0) process.stdout.write(`heatmaps: ${reports.heatmaps} PNGs (only findings at or above their threshold)\n`);
+    if (reports.heatmaps > 0)
+      process.stdout.write(`heatmaps: ${plural(reports.heatmaps, 'PNG')} (only findings at or above their threshold)\n`);
   }
   if (job.state === 'paused' || job.state === 'failed') process.stdout.write(`continue with: denseray batch --resume --job ${job.id}\n`);
   else if (!reports) process.stdout.write(`reports: denseray report ${job.id} --out worklist.html (or .csv, .json)\n`);

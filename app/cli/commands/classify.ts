@@ -1,15 +1,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import type { FileResult, ModelInfo } from '../../common/contract/classify.ts';
-import { BackendChoice } from '../../common/contract/classify.ts';
+import { BackendChoice, type FileResult, type ModelInfo } from '../../common/contract/classify.ts';
+import { thresholdOf } from '../../common/defaults.ts';
+import type { AnalysisService } from '../../node/services/analysis/analysis-service.ts';
+import { heatmapLabels, heatmapPng } from '../../node/services/analysis/heatmaps.ts';
+import { createLocalAnalysis } from '../../node/services/analysis/local-analysis.ts';
 import { resolveDataDir } from '../../node/shared/data-dir.ts';
-import { openEngine } from '../../node/domain/engine/open-engine.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
-import { renderCamOverlay } from '../../node/domain/imaging/heatmap-files.ts';
-import { expandInputs } from '../../node/domain/input/expand-inputs.ts';
 import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
+import { columnWidth, fitText, messageWithoutPath } from '../format.ts';
 import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 import { ProgressBar } from '../progress.ts';
+import { modelBanner } from './model-banner.ts';
 
 const HELP = `Usage: denseray classify <file|dir…> [options]
 
@@ -21,7 +23,7 @@ Options:
   --arch <name>           with --weights: densenet121|densenet169|densenet201|densenet264|custom
   --labels <l>            with --weights: chexnet14 (default for 14 outputs) or labels.json
   --size <px>             with --weights: input size (default 224)
-  --backend <b>           onnx (default) | tfjs | auto
+  --backend <b>           auto (default: onnxruntime, else TensorFlow.js) | onnx | tfjs
   --threads <n>           inference threads (default: all cores)
   --frame <n>             DICOM frame to classify (default 0)
   --heatmaps <dir>        write a CAM overlay PNG for each finding at or above its threshold
@@ -55,85 +57,90 @@ export const classifyCommand: Command = {
   run: (argv) =>
     runWithArgs(argv, HELP, OPTIONS, async ({ values, positionals }) => {
       if (positionals.length === 0) throw new UsageError('classify needs at least one file or folder');
-      const backend = BackendChoice.safeParse(values.backend ?? 'onnx');
-      if (!backend.success) throw new UsageError(`--backend must be onnx, tfjs or auto, got "${values.backend}"`);
-      const threads = parsePositiveInt(values.threads, '--threads');
+      const backend = values.backend === undefined ? undefined : BackendChoice.safeParse(values.backend);
+      if (backend && !backend.success) throw new UsageError(`--backend must be auto, onnx or tfjs, got "${values.backend}"`);
       const frame = parsePositiveInt(values.frame, '--frame');
-      const size = parsePositiveInt(values.size, '--size');
       const top = parsePositiveInt(values.top, '--top') ?? 3;
       const json = values.json === true;
-
-      let engine: Awaited<ReturnType<typeof openEngine>>;
+      const analysis = createLocalAnalysis(resolveDataDir(values['data-dir']));
       try {
-        engine = await openEngine({
-          dataDir: resolveDataDir(values['data-dir']),
-          backend: backend.data,
-          ...(values.model ? { modelId: values.model } : {}),
-          ...(values.weights ? { weightsFile: values.weights } : {}),
-          ...(values.arch ? { arch: values.arch } : {}),
-          ...(values.labels ? { labels: values.labels } : {}),
-          ...(size ? { inputSize: size } : {}),
-          ...(threads ? { threads } : {}),
-        });
-      } catch (error) {
-        const info = toErrorInfo(error);
-        if (json) printJsonError(info);
-        else process.stderr.write(`denseray classify: ${info.code}: ${info.message}\n`);
-        return ExitCode.failure;
-      }
-      try {
-        const files = await expandInputs(positionals);
-        const progress = new ProgressBar(files.length, 'classify');
-        const model = engine.model;
-        if (!json) process.stdout.write(modelBanner(model));
-        const results = await engine.classifyFiles(files, {
-          cams: values.heatmaps !== undefined,
-          ...(frame !== undefined ? { frame } : {}),
-          onResult: (r) => progress.tick(r.ok),
-        });
-        progress.finish();
-        if (values.heatmaps) writeHeatmaps(values.heatmaps, results, model);
-        if (json) {
-          printJson({
-            model: { id: model.id, arch: model.arch, sha256: model.sha256, demo: model.demo, backend: model.backend },
-            results: results.map((r) =>
-              r.ok
-                ? { file: r.file, ok: true, probabilities: r.prediction.probabilities, guard: r.prediction.guard }
-                : { file: r.file, ok: false, error: { code: r.error.code, message: r.error.message } },
-            ),
-          });
-        } else {
-          process.stdout.write(renderTable(results, model, top));
+        const model = {
+          modelId: values.model,
+          weightsFile: values.weights,
+          arch: values.arch,
+          labels: values.labels,
+          inputSize: parsePositiveInt(values.size, '--size'),
+          backend: backend?.data,
+          threads: parsePositiveInt(values.threads, '--threads'),
+        };
+        let info: ModelInfo;
+        try {
+          info = await analysis.open(model);
+        } catch (error) {
+          const err = toErrorInfo(error);
+          if (json) printJsonError(err);
+          else process.stderr.write(`denseray classify: ${err.code}: ${err.message}\n`);
+          return ExitCode.failure;
         }
+        if (!json) process.stdout.write(modelBanner(info));
+        const { results } = await classifyWithProgress(analysis, await analysis.expand(positionals), {
+          model,
+          frame,
+          cams: values.heatmaps !== undefined,
+        });
+        if (values.heatmaps) writeHeatmaps(values.heatmaps, results, info);
+        if (json) printJson(classifyJson(info, results));
+        else process.stdout.write(renderTable(results, info, top));
         return results.every((r) => r.ok) ? ExitCode.ok : ExitCode.partialFailure;
       } finally {
-        await engine.runtime.dispose();
+        analysis.close();
       }
     }),
 };
 
-function modelBanner(m: ModelInfo): string {
-  const demo = m.demo ? '  ** UNTRAINED DEMO — for trying the app only; these numbers mean nothing **\n' : '';
-  return `model ${m.id} (${m.arch}, weights ${m.sha256.slice(0, 12)}, ${m.backendDetail})\n${demo}DenseRay is not a medical device.\n\n`;
+async function classifyWithProgress(
+  analysis: AnalysisService,
+  files: string[],
+  options: { model: Parameters<AnalysisService['open']>[0]; frame: number | undefined; cams: boolean },
+) {
+  const progress = new ProgressBar(files.length, 'classify');
+  const outcome = await analysis.classify(files, { ...options, onResult: (r) => progress.tick(r.ok) });
+  progress.finish();
+  return outcome;
+}
+
+/** The README's `classify --json` shape: the model that ran, then one entry per input in input order. */
+export function classifyJson(model: ModelInfo, results: FileResult[]) {
+  return {
+    model: { id: model.id, arch: model.arch, sha256: model.sha256, demo: model.demo, backend: model.backend },
+    results: results.map((r) =>
+      r.ok
+        ? { file: r.file, ok: true, probabilities: r.prediction.probabilities, guard: r.prediction.guard }
+        : { file: r.file, ok: false, error: { code: r.error.code, message: r.error.message } },
+    ),
+  };
 }
 
 function renderTable(results: FileResult[], model: ModelInfo, top: number): string {
-  const lines: string[] = [];
-  const name = (f: string): string => basename(f);
-  const width = Math.min(40, Math.max(4, ...results.map((r) => name(r.file).length)));
-  lines.push(`${'file'.padEnd(width)}  ${'score'.padStart(6)}  findings (probability; * = at or above threshold)`);
+  const width = columnWidth(
+    results.map((r) => basename(r.file)),
+    4,
+    40,
+  );
+  const lines = [`${'file'.padEnd(width)}  ${'score'.padStart(6)}  findings (probability; * = at or above threshold)`];
   for (const r of results) {
+    const name = fitText(basename(r.file), width);
     if (!r.ok) {
-      lines.push(`${name(r.file).padEnd(width)}  ${'error'.padStart(6)}  ${r.error.code}: ${r.error.message}`);
+      lines.push(`${name}  ${'error'.padStart(6)}  ${r.error.code}: ${messageWithoutPath(r.error.message, r.file)}`);
       continue;
     }
     const p = r.prediction;
     const ranked = Object.entries(p.probabilities)
       .sort((a, b) => b[1] - a[1])
       .slice(0, top);
-    const cells = ranked.map(([label, prob]) => `${label} ${prob.toFixed(3)}${prob >= (model.thresholds[label] ?? 0.5) ? '*' : ''}`);
+    const cells = ranked.map(([label, prob]) => `${label} ${prob.toFixed(3)}${prob >= thresholdOf(model.thresholds, label) ? '*' : ''}`);
     const guard = p.guard.suspect ? `  [INPUT_SUSPECT: ${p.guard.reason}]` : '';
-    lines.push(`${name(r.file).padEnd(width)}  ${p.triageScore.toFixed(3).padStart(6)}  ${cells.join(', ')}${guard}`);
+    lines.push(`${name}  ${p.triageScore.toFixed(3).padStart(6)}  ${cells.join(', ')}${guard}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -142,11 +149,9 @@ function writeHeatmaps(dir: string, results: FileResult[], model: ModelInfo): vo
   mkdirSync(dir, { recursive: true });
   let written = 0;
   for (const r of results) {
-    if (!r.ok || !r.prediction.cams || !r.prediction.modelInput || r.prediction.guard.suspect) continue;
-    for (const label of r.prediction.flagged) {
-      const k = model.labels.indexOf(label);
-      const png = renderCamOverlay(r.prediction.modelInput, r.prediction.cams, k);
-      writeFileSync(join(dir, `${basename(r.file, extname(r.file))}.${label}.png`), png);
+    if (!r.ok) continue;
+    for (const label of heatmapLabels(r.prediction)) {
+      writeFileSync(join(dir, `${basename(r.file, extname(r.file))}.${label}.png`), heatmapPng(r.prediction, model.labels, label));
       written++;
     }
   }

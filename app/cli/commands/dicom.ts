@@ -1,7 +1,7 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { ErrorInfo } from '../../common/errors.ts';
-import { DenseRayError, toErrorInfo } from '../../node/shared/errors.ts';
-import { classifiability, decodeFrame, readDicom, renderToPng, storedStats, type DicomFile } from '../../node/domain/dicom/index.ts';
+import { type DicomInfo, dicomInfo, renderDicom } from '../../node/services/dicom/dicom-service.ts';
+import { toErrorInfo } from '../../node/shared/errors.ts';
 import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
 import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 
@@ -22,17 +22,6 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-async function load(path: string): Promise<DicomFile> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE';
-    throw new DenseRayError(code, `${path}: ${(error as Error).message}`, { cause: error });
-  }
-  return readDicom(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
-}
-
 function parseWindow(value: string | undefined): { center: number; width: number } | undefined {
   if (value === undefined) return undefined;
   const parts = value.split(',').map((p) => Number(p.trim()));
@@ -43,11 +32,10 @@ function parseWindow(value: string | undefined): { center: number; width: number
   return { center: center!, width: width! };
 }
 
-function summary(file: DicomFile, frame: number, stored: ReturnType<typeof storedStats>): string {
-  const m = file.meta;
-  const triage = classifiability(m);
+function summary(info: DicomInfo): string {
+  const { meta: m, frame, stored, classifiability: triage } = info;
   const rows: Array<[string, string | number | undefined]> = [
-    ['File', file.source],
+    ['File', info.file],
     ['Patient', [m.patientName, m.patientId, m.patientSex, m.patientAge].filter(Boolean).join('  ') || undefined],
     ['Study', [m.studyDate, m.studyDescription, m.studyInstanceUid].filter(Boolean).join('  ') || undefined],
     [
@@ -82,7 +70,7 @@ function summary(file: DicomFile, frame: number, stored: ReturnType<typeof store
   ];
   const lines = rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k.padEnd(17)} ${v}`);
   lines.push('', 'Tags:');
-  for (const t of file.tags()) lines.push(`${'  '.repeat(t.depth + 1)}${t.tag} ${t.vr.padEnd(2)} ${(t.name ?? '').padEnd(36)} ${t.value}`);
+  for (const t of info.tags) lines.push(`${'  '.repeat(t.depth + 1)}${t.tag} ${t.vr.padEnd(2)} ${(t.name ?? '').padEnd(36)} ${t.value}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -95,11 +83,11 @@ function fail(error: unknown, json: boolean): number {
 
 async function info(path: string, frameIndex: number, json: boolean): Promise<number> {
   try {
-    const file = await load(path);
-    const frame = await decodeFrame(file, frameIndex);
-    const stored = storedStats(frame.stored);
-    if (json) printJson({ ok: true, file: path, meta: file.meta, frame: frameIndex, stored, classifiability: classifiability(file.meta) });
-    else process.stdout.write(summary(file, frameIndex, stored));
+    const result = await dicomInfo(path, frameIndex);
+    if (json) {
+      const { tags: _tags, ...rest } = result;
+      printJson({ ok: true, ...rest });
+    } else process.stdout.write(summary(result));
     return ExitCode.ok;
   } catch (error) {
     return fail(error, json);
@@ -113,10 +101,9 @@ async function render(
   window: { center: number; width: number } | undefined,
 ): Promise<number> {
   try {
-    const file = await load(path);
-    const png = await renderToPng(file, { frame: frameIndex, ...(window ? { window } : {}) });
-    await writeFile(out, png);
-    process.stdout.write(`wrote ${out} (${file.meta.columns}x${file.meta.rows}, frame ${frameIndex})\n`);
+    const rendered = await renderDicom(path, { frame: frameIndex, window });
+    await writeFile(out, rendered.png);
+    process.stdout.write(`wrote ${out} (${rendered.width}x${rendered.height}, frame ${frameIndex})\n`);
     return ExitCode.ok;
   } catch (error) {
     return fail(error, false);

@@ -8,8 +8,7 @@ import {
 } from '../../common/contract/finetune.ts';
 import { resolveDataDir } from '../../node/shared/data-dir.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
-import { findLearningRate } from '../../node/domain/finetune/find-lr.ts';
-import { runFinetune } from '../../node/domain/finetune/run-finetune.ts';
+import { findLearningRate, fineTune } from '../../node/services/finetune/finetune-service.ts';
 import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
 import { type parseCommandArgs, parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 import { formatSeconds } from '../progress.ts';
@@ -89,16 +88,14 @@ export const finetuneCommand: Command = {
       const view = new TrainingView(json);
       try {
         if (v['find-lr']) {
-          const lr = await findLearningRate({ dataDir, request: request!, signal: controller.signal, onEvent: (e) => view.event(e) });
+          const lr = await findLearningRate(dataDir, request!, { signal: controller.signal, onEvent: (e) => view.event(e) });
           if (json) printJson({ ok: true, findLr: lr });
           else process.stdout.write(renderLrCurve(lr));
           return ExitCode.ok;
         }
-        const outcome = await runFinetune({
-          dataDir,
+        const outcome = await fineTune(dataDir, v.resume ? { resumeJobId: v.resume } : { request: request! }, {
           signal: controller.signal,
           onEvent: (e) => view.event(e),
-          ...(v.resume ? { resumeJobId: v.resume } : { request: request! }),
         });
         const { model: _model, predictions: _predictions, ...result } = outcome;
         if (json) printJson({ ok: true, summary: view.summary, result });

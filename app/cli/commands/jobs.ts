@@ -1,8 +1,9 @@
 import type { JobSummary } from '../../common/contract/batch.ts';
+import { JobService } from '../../node/services/batch/job-service.ts';
 import { resolveDataDir } from '../../node/shared/data-dir.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
-import { StudyStore } from '../../node/domain/store/study-store.ts';
-import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
+import { ExitCode, printJson, reportFailure, type Command } from '../command.ts';
+import { plural } from '../format.ts';
 import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 
 const HELP = `Usage:
@@ -32,38 +33,29 @@ export const jobsCommand: Command = {
       const id = action === 'list' ? undefined : parsePositiveInt(target, 'job id');
       if (action !== 'list' && !id) throw new UsageError(`jobs ${action} needs a job id`);
       const json = values.json === true;
-      let store: StudyStore | undefined;
+      const jobs = new JobService({ dataDir: resolveDataDir(values['data-dir']) });
       try {
-        store = StudyStore.open(resolveDataDir(values['data-dir']));
         if (id === undefined) {
-          const jobs = store.jobs.list().map((j) => store!.jobs.summary(j));
-          if (json) printJson({ ok: true, jobs });
-          else process.stdout.write(renderJobTable(jobs));
+          const list = jobs.list();
+          if (json) printJson({ ok: true, jobs: list });
+          else process.stdout.write(renderJobTable(list));
           return ExitCode.ok;
         }
         if (action === 'pause' || action === 'cancel') {
-          const job = store.jobs.get(id);
           // A job no live process runs changes state here; a running one is told through the store.
-          const summary = store.jobs.summary(job);
-          if (summary.state === 'running' || summary.state === 'importing') store.jobs.requestControl(id, action);
-          else if (summary.state !== 'done' && summary.state !== 'cancelled')
-            store.jobs.setState(id, action === 'pause' ? 'paused' : 'cancelled');
-          const after = store.jobs.summary(store.jobs.get(id));
+          const after = action === 'pause' ? jobs.pause(id) : jobs.cancel(id);
           if (json) printJson({ ok: true, job: after, requested: action });
           else process.stdout.write(`job ${id}: ${action} requested (now ${after.state})\n`);
           return ExitCode.ok;
         }
-        const summary = store.jobs.summary(store.jobs.get(id));
+        const summary = jobs.summary(id);
         if (json) printJson({ ok: true, job: summary });
         else process.stdout.write(describeJob(summary));
         return ExitCode.ok;
       } catch (error) {
-        const info = toErrorInfo(error);
-        if (json) printJsonError(info);
-        else process.stderr.write(`denseray jobs: ${info.code}: ${info.message}\n`);
-        return ExitCode.failure;
+        return reportFailure('jobs', toErrorInfo(error), json);
       } finally {
-        store?.close();
+        await jobs.close();
       }
     }),
 };
@@ -89,7 +81,7 @@ export function describeJob(j: JobSummary): string {
     .join(', ');
   return [
     `job ${j.id}: ${j.state} — ${c.finished}/${c.studies} studies finished (${c.finished - c.failed} classified, ${c.failed} errors)`,
-    `  files: ${c.filesSeen} seen, ${c.filesSkipped} skipped${reasons ? ` (${reasons})` : ''}, ${c.duplicates} duplicates of another file's image`,
+    `  files: ${c.filesSeen} seen, ${c.filesSkipped} skipped${reasons ? ` (${reasons})` : ''}, ${plural(c.duplicates, 'duplicate')} of another file's image`,
     `  model: ${j.model.id} ${j.model.version}, weights ${j.model.sha256.slice(0, 12)}${j.model.demo ? ' (UNTRAINED DEMO)' : ''}`,
     `  folders: ${j.roots.join(', ')}`,
     ...(j.error ? [`  error: ${j.error.code}: ${j.error.message}`] : []),

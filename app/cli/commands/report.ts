@@ -1,12 +1,11 @@
 import { RankRule } from '../../common/contract/batch.ts';
-import { loadReportData } from '../../node/domain/batch/report/report-data.ts';
-import { renderJson } from '../../node/domain/batch/report/json.ts';
-import { reportFormatOf, writeReports } from '../../node/domain/batch/report/write-reports.ts';
+import { JobService, reportFormatOf } from '../../node/services/batch/job-service.ts';
 import { resolveDataDir } from '../../node/shared/data-dir.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
-import { StudyStore } from '../../node/domain/store/study-store.ts';
-import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
+import { ExitCode, printJson, reportFailure, type Command } from '../command.ts';
+import { plural } from '../format.ts';
 import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
+import { worklistLine } from './worklist-line.ts';
 
 const HELP = `Usage: denseray report <job> [--out <file>…] [--heatmaps <dir>] [--rank <rule>] [--top <n>] [--json]
 
@@ -19,7 +18,9 @@ Options:
   --top <n>           without --out: studies shown in the table (default 20)
   --json              without --out: the JSON report on stdout; with --out: what was written
   --data-dir <dir>    where the study store lives (default: DENSERAY_DATA_DIR or the OS app-data folder)
-DenseRay is not a medical device.
+
+Studies whose input the guard found unlike a frontal chest film are listed after every scored
+study, in their own "check input" group, whatever their score. DenseRay is not a medical device.
 `;
 
 const OPTIONS = {
@@ -32,6 +33,24 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** Parses --rank, or a usage error naming the choices. */
+export function parseRank(value: string | undefined): RankRule {
+  const rank = RankRule.safeParse(value ?? 'triage');
+  if (!rank.success) throw new UsageError(`--rank must be triage, max-probability or finding:<label>, got "${value}"`);
+  return rank.data;
+}
+
+/** Checks every --out path's extension before any work starts. */
+export function checkReportPaths(paths: string[]): void {
+  for (const path of paths) {
+    try {
+      reportFormatOf(path);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+}
+
 export const reportCommand: Command = {
   name: 'report',
   summary: "write a batch job's CSV/JSON/HTML report again from the store (no model run)",
@@ -39,57 +58,36 @@ export const reportCommand: Command = {
     runWithArgs(argv, HELP, OPTIONS, async ({ values, positionals }) => {
       const jobId = parsePositiveInt(positionals[0], 'job id');
       if (!jobId) throw new UsageError('report needs a job id (see denseray jobs)');
-      const rank = RankRule.safeParse(values.rank ?? 'triage');
-      if (!rank.success) throw new UsageError(`--rank must be triage, max-probability or finding:<label>, got "${values.rank}"`);
+      const rank = parseRank(values.rank);
       const top = parsePositiveInt(values.top, '--top') ?? 20;
       const out = values.out ?? [];
-      for (const path of out) {
-        try {
-          reportFormatOf(path);
-        } catch (error) {
-          throw new UsageError((error as Error).message);
-        }
-      }
+      checkReportPaths(out);
       const json = values.json === true;
-      let store: StudyStore | undefined;
+      const jobs = new JobService({ dataDir: resolveDataDir(values['data-dir']) });
       try {
-        store = StudyStore.open(resolveDataDir(values['data-dir']));
         if (out.length === 0 && !values.heatmaps) {
-          const data = loadReportData(store, jobId, rank.data);
-          if (json) process.stdout.write(renderJson(data));
-          else {
-            process.stdout.write(`job ${jobId} worklist (${data.model.id}, ranked by ${data.rule}; DenseRay is not a medical device)\n`);
-            for (const r of data.rows.slice(0, top)) {
-              const what =
-                r.status === 'ok'
-                  ? r.inputSuspect
-                    ? `input suspect: ${r.inputSuspectReason ?? ''}`
-                    : r.flagged.join(', ') || '—'
-                  : r.status === 'error'
-                    ? `${r.error?.code}: ${r.error?.message}`
-                    : 'pending';
-              process.stdout.write(
-                `${String(r.rank).padStart(5)}  ${(r.rankScore?.toFixed(3) ?? '  —').padStart(6)}  ${r.file}  ${what}\n`,
-              );
-            }
-            if (data.rows.length > top) process.stdout.write(`… ${data.rows.length - top} more (--top, or --out worklist.html)\n`);
+          if (json) {
+            process.stdout.write(jobs.reportJson(jobId, rank));
+            return ExitCode.ok;
           }
+          const data = jobs.reportData(jobId, rank);
+          process.stdout.write(`job ${jobId} worklist (${data.model.id}, ranked by ${data.rule}; DenseRay is not a medical device)\n`);
+          for (const r of data.rows.slice(0, top)) process.stdout.write(`${worklistLine(r)}\n`);
+          if (data.rows.length > top)
+            process.stdout.write(`… ${plural(data.rows.length - top, 'more study', 'more studies')} (--top, or --out worklist.html)\n`);
           return ExitCode.ok;
         }
-        const written = writeReports(store, jobId, { out, ...(values.heatmaps ? { heatmapsDir: values.heatmaps } : {}), rank: rank.data });
+        const written = jobs.writeReports(jobId, { out, heatmapsDir: values.heatmaps, rank });
         if (json) printJson({ ok: true, reports: written.files, heatmaps: written.heatmaps, studies: written.studies });
         else {
-          for (const file of written.files) process.stdout.write(`report: ${file} (${written.studies} studies)\n`);
-          if (values.heatmaps) process.stdout.write(`heatmaps: ${written.heatmaps} PNGs in ${values.heatmaps}\n`);
+          for (const file of written.files) process.stdout.write(`report: ${file} (${plural(written.studies, 'study', 'studies')})\n`);
+          if (values.heatmaps) process.stdout.write(`heatmaps: ${plural(written.heatmaps, 'PNG')} in ${values.heatmaps}\n`);
         }
         return ExitCode.ok;
       } catch (error) {
-        const info = toErrorInfo(error);
-        if (json) printJsonError(info);
-        else process.stderr.write(`denseray report: ${info.code}: ${info.message}\n`);
-        return ExitCode.failure;
+        return reportFailure('report', toErrorInfo(error), json);
       } finally {
-        store?.close();
+        await jobs.close();
       }
     }),
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_BACKEND } from '../defaults.ts';
 import { ErrorInfo } from '../errors.ts';
 import { BackendChoice, FileResult, ModelInfo } from './classify.ts';
 
@@ -11,7 +12,12 @@ export const EngineOpen = z.object({
   id: z.number().int(),
   dataDir: z.string(),
   modelId: z.string().optional(),
-  backend: BackendChoice.default('auto'),
+  /** Run a weights file directly instead of an installed model (parsed in the engine process, untrusted). */
+  weightsFile: z.string().min(1).max(4096).optional(),
+  arch: z.string().max(40).optional(),
+  labels: z.string().max(4096).optional(),
+  inputSize: z.number().int().positive().max(4096).optional(),
+  backend: BackendChoice.default(DEFAULT_BACKEND),
   threads: z.number().int().positive().optional(),
 });
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ErrorInfo } from '../errors.ts';
-import { Float32ArraySchema, ModelInfo, Prediction } from './classify.ts';
+import { Float32ArraySchema, ModelInfo, PixelRect, Prediction } from './classify.ts';
+
+export { PixelRect };
 
 /**
  * The studies API: what the worklist and the viewer need. A study is one opened image file; the
@@ -104,15 +106,6 @@ export const StudyTag = z.object({
 export type StudyTag = z.infer<typeof StudyTag>;
 export const TagsResponse = z.object({ id: StudyId, tags: z.array(StudyTag) });
 
-/** A CAM region in image pixels: the part of the image the network saw (its centre square). */
-export const PixelRect = z.object({
-  x: z.number().int(),
-  y: z.number().int(),
-  width: z.number().int().positive(),
-  height: z.number().int().positive(),
-});
-export type PixelRect = z.infer<typeof PixelRect>;
-
 export const CamNormalisationMode = z.enum(['sigmoid', 'minmax']);
 export type CamNormalisationMode = z.infer<typeof CamNormalisationMode>;
 
@@ -135,6 +128,10 @@ export type StudyResult = z.infer<typeof StudyResult>;
 export const ClassifyStudiesRequest = z.object({ ids: z.array(StudyId).min(1).max(10_000), opId: OperationId.optional() });
 export const ClassifyStudiesResponse = z.object({ model: ModelInfo, results: z.array(StudyResult), cancelled: z.boolean() });
 export type ClassifyStudiesResponse = z.infer<typeof ClassifyStudiesResponse>;
+
+/** The heatmap PNG of one finding of a classified study, byte for byte what the CLI and reports write. */
+export const HeatmapPngRequest = z.object({ id: StudyId, label: z.string().min(1).max(200) });
+export const HeatmapPng = z.object({ id: StudyId, label: z.string(), model: ModelInfo, png: Uint8ArraySchema });
 
 export const CancelRequest = z.object({ opId: OperationId });
 export const CancelResponse = z.object({ cancelled: z.boolean() });

@@ -66,7 +66,9 @@ describe('engine in its own process', () => {
     const raw = forkEngineTransport();
     raw.onMessage((m) => replies.push(m));
     raw.post({ type: 'classify', id: 7, files: 'not-a-list' } as never);
-    await new Promise((r) => setTimeout(r, 3000));
+    // Wait for the answer (a loaded machine starts a tsx child slowly), then for anything more it might say.
+    for (let waited = 0; replies.length === 0 && waited < 60_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
     raw.kill();
     expect(replies).toEqual([expect.objectContaining({ id: 7, ok: false, error: expect.objectContaining({ code: 'INVALID_ARGUMENT' }) })]);
   });

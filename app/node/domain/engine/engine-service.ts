@@ -28,12 +28,8 @@ export class EngineService {
     try {
       switch (request.type) {
         case 'open': {
-          const next = await openEngine({
-            dataDir: request.dataDir,
-            backend: request.backend,
-            ...(request.modelId ? { modelId: request.modelId } : {}),
-            ...(request.threads ? { threads: request.threads } : {}),
-          });
+          const { id: _id, type: _type, ...options } = request;
+          const next = await openEngine(options);
           await this.engine?.runtime.dispose();
           this.engine = next;
           // Warm-up so the first study does not pay for lazy initialisation.
@@ -65,6 +61,14 @@ export class EngineService {
     } finally {
       this.running.delete(request.id);
     }
+  }
+
+  /** Releases the open model (its backend's native memory and threads), after any request in flight. */
+  async close(): Promise<void> {
+    for (const controller of this.running.values()) controller.abort();
+    await this.queue;
+    await this.engine?.runtime.dispose();
+    this.engine = undefined;
   }
 
   private requireEngine(): Engine {

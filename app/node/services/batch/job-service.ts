@@ -1,47 +1,92 @@
-import { JOB_PROGRESS_CHANNEL, type JobSummary, type RankRule } from '../../../common/contract/batch.ts';
 import type { ApiEvent } from '../../../common/contract/api.ts';
-import { openEngine } from '../../domain/engine/open-engine.ts';
-import { DenseRayError } from '../../shared/errors.ts';
-import type { JobModelInfo } from '../../domain/store/job-records.ts';
-import { StudyStore } from '../../domain/store/study-store.ts';
-import { engineClassifier, type StudyClassifier } from '../../domain/batch/classifier.ts';
+import { JOB_PROGRESS_CHANNEL, type JobProgress, type JobSummary, type RankRule } from '../../../common/contract/batch.ts';
+import type { BackendChoice, ModelInfo } from '../../../common/contract/classify.ts';
+import { DEFAULT_RANK_RULE } from '../../../common/defaults.ts';
+import type { StudyClassifier } from '../../domain/batch/classifier.ts';
 import { jobModelFor } from '../../domain/batch/job-model.ts';
-import { writeReports } from '../../domain/batch/report/write-reports.ts';
+import { loadReportData, type ReportData } from '../../domain/batch/report/report-data.ts';
+import { renderJson } from '../../domain/batch/report/json.ts';
+import { type WrittenReports, writeReports } from '../../domain/batch/report/write-reports.ts';
 import { runJob } from '../../domain/batch/run-job.ts';
 import { findOrCreateJob } from '../../domain/batch/start-job.ts';
 import { rankedStudies } from '../../domain/batch/study-rows.ts';
+import type { JobModelInfo } from '../../domain/store/job-records.ts';
+import { StudyStore } from '../../domain/store/study-store.ts';
+import { DenseRayError } from '../../shared/errors.ts';
+import { createLocalAnalysis } from '../analysis/local-analysis.ts';
+
+/** The report format a path asks for (.csv, .json, .html), or INVALID_ARGUMENT. */
+export { reportFormatOf } from '../../domain/batch/report/write-reports.ts';
+export type { WrittenReports };
 
 export interface JobServiceOptions {
   dataDir: string;
-  emit(event: ApiEvent): void;
-  /** How a job gets its model; default: the engine in this process. The host may pass its engine-process client. */
-  openClassifier?: (model: JobModelInfo, workers: number | undefined) => Promise<StudyClassifier>;
+  emit?(event: ApiEvent): void;
+  /** How a job gets its model; default: the classify use case with the engine in this process. */
+  openClassifier?: (model: JobModelInfo, options: ClassifierOptions) => Promise<StudyClassifier>;
+}
+
+export interface ClassifierOptions {
+  workers?: number | undefined;
+  backend?: BackendChoice | undefined;
+}
+
+export interface ForegroundRun extends ClassifierOptions {
+  /** New or repeated folders; empty with `resume` to continue a job. */
+  roots: string[];
+  modelId?: string | undefined;
+  /** Continue without walking the folders again: job `jobId`, or the newest resumable job. */
+  resume?: boolean;
+  jobId?: number | undefined;
+  signal?: AbortSignal;
+  onModel?: (model: ModelInfo) => void;
+  onStudy?: (ok: boolean) => void;
+  onProgress?: (progress: JobProgress) => void;
 }
 
 /**
- * Batch jobs for the app: one job classifies at a time (the engine already uses every core), the
- * others wait in order. Progress goes out on `jobs.progress`. Pause and cancel reach a job run by
- * this process directly and one run by another process (a CLI batch) through the store.
+ * The batch use cases. The CLI runs a job in the foreground (`run`); the app queues jobs in the
+ * jobs process (`start`, `resume`), one classifying at a time (the engine already uses every core).
+ * Pause and cancel reach a job run by this process directly and one run by another process (a CLI
+ * batch) through the store. Every job classifies through the same AnalysisService as the CLI's
+ * `classify` and the app's viewer.
  */
 export class JobService {
   private store: StudyStore | undefined;
-  private readonly waiting: { jobId: number; workers: number | undefined }[] = [];
+  private readonly waiting: { jobId: number; options: ClassifierOptions }[] = [];
   private running: { jobId: number; controller: AbortController } | undefined;
   private loop: Promise<void> | undefined;
 
   constructor(private readonly options: JobServiceOptions) {}
 
+  /** Runs (or resumes) a job to its end in this call; returns its final summary. */
+  async run(request: ForegroundRun): Promise<JobSummary> {
+    const store = this.db();
+    const { jobId, rescan } = this.pick(store, request);
+    return runJob(store, jobId, {
+      rescan,
+      ...(request.signal ? { signal: request.signal } : {}),
+      openClassifier: async (model) => {
+        const classifier = await this.classifier(model, request);
+        request.onModel?.(classifier.model);
+        return classifier;
+      },
+      ...(request.onStudy ? { onStudy: request.onStudy } : {}),
+      ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+    });
+  }
+
   start(request: { roots: string[]; modelId?: string | undefined; workers?: number | undefined }): JobSummary {
     const store = this.db();
     const { job } = findOrCreateJob(store, request.roots, jobModelFor(this.options.dataDir, request.modelId));
-    return this.enqueue(job.id, request.workers);
+    return this.enqueue(job.id, { workers: request.workers });
   }
 
   resume(jobId: number): JobSummary {
     const summary = this.summary(jobId);
     if (summary.state === 'cancelled')
       throw new DenseRayError('INVALID_ARGUMENT', `job ${jobId} was cancelled; start a new one over the same folders`);
-    return this.enqueue(jobId, undefined);
+    return this.enqueue(jobId, {});
   }
 
   pause(jobId: number): JobSummary {
@@ -57,6 +102,11 @@ export class JobService {
     return store.jobs.list().map((job) => store.jobs.summary(job));
   }
 
+  summary(jobId: number): JobSummary {
+    const store = this.db();
+    return store.jobs.summary(store.jobs.get(jobId));
+  }
+
   get(request: { jobId: number; offset: number; limit: number; rank: RankRule }) {
     const rows = rankedStudies(this.db(), request.jobId, request.rank);
     return {
@@ -66,8 +116,27 @@ export class JobService {
     };
   }
 
+  /** The job's worklist and model, read from the store (no model run): what every report shows. */
+  reportData(jobId: number, rank: RankRule = DEFAULT_RANK_RULE): ReportData {
+    return loadReportData(this.db(), jobId, rank);
+  }
+
+  /** The JSON report, as `--out report.json` writes it. */
+  reportJson(jobId: number, rank: RankRule = DEFAULT_RANK_RULE): string {
+    return renderJson(this.reportData(jobId, rank));
+  }
+
+  /** Writes CSV/JSON/HTML reports and heatmap PNGs from the store. */
+  writeReports(jobId: number, options: { out: string[]; heatmapsDir?: string | undefined; rank?: RankRule }): WrittenReports {
+    return writeReports(this.db(), jobId, {
+      out: options.out,
+      rank: options.rank ?? DEFAULT_RANK_RULE,
+      ...(options.heatmapsDir ? { heatmapsDir: options.heatmapsDir } : {}),
+    });
+  }
+
   report(request: { jobId: number; out: string; rank: RankRule }): { path: string; studies: number } {
-    const written = writeReports(this.db(), request.jobId, { out: [request.out], rank: request.rank });
+    const written = this.writeReports(request.jobId, { out: [request.out], rank: request.rank });
     return { path: request.out, studies: written.studies };
   }
 
@@ -80,13 +149,46 @@ export class JobService {
     this.store = undefined;
   }
 
-  private enqueue(jobId: number, workers: number | undefined): JobSummary {
+  private pick(store: StudyStore, request: ForegroundRun): { jobId: number; rescan: boolean } {
+    if (request.roots.length === 0) {
+      const job = request.jobId !== undefined ? store.jobs.get(request.jobId) : store.jobs.latestResumable();
+      if (!job) throw new DenseRayError('INVALID_ARGUMENT', 'no job to resume (see denseray jobs)');
+      return { jobId: job.id, rescan: false };
+    }
+    const { job, created } = findOrCreateJob(store, request.roots, jobModelFor(this.options.dataDir, request.modelId));
+    // Folders named again: walk them again for new files, unless asked only to resume.
+    return { jobId: job.id, rescan: !created && request.resume !== true };
+  }
+
+  private classifier(model: JobModelInfo, options: ClassifierOptions): Promise<StudyClassifier> {
+    return (this.options.openClassifier ?? this.localClassifier)(model, options);
+  }
+
+  private readonly localClassifier = async (model: JobModelInfo, options: ClassifierOptions): Promise<StudyClassifier> => {
+    const analysis = createLocalAnalysis(this.options.dataDir);
+    const selection = { modelId: model.id, backend: options.backend, threads: options.workers };
+    try {
+      const info = await analysis.open(selection);
+      return {
+        model: info,
+        classify: async (files, run) => {
+          await analysis.classify(files, { model: selection, cams: true, signal: run.signal, onResult: run.onResult });
+        },
+        close: async () => analysis.close(),
+      };
+    } catch (error) {
+      analysis.close();
+      throw error;
+    }
+  };
+
+  private enqueue(jobId: number, options: ClassifierOptions): JobSummary {
     const store = this.db();
     const summary = store.jobs.summary(store.jobs.get(jobId));
     const busy = summary.state === 'running' || summary.state === 'importing';
     if (busy && this.running?.jobId !== jobId) throw new DenseRayError('INVALID_ARGUMENT', `job ${jobId} is being run by another process`);
     if (this.running?.jobId !== jobId && !this.waiting.some((w) => w.jobId === jobId)) {
-      this.waiting.push({ jobId, workers });
+      this.waiting.push({ jobId, options });
       if (summary.state !== 'done') store.jobs.setState(jobId, 'queued');
       this.loop ??= this.drain().finally(() => {
         this.loop = undefined;
@@ -99,13 +201,13 @@ export class JobService {
     for (let next = this.waiting.shift(); next; next = this.waiting.shift()) {
       const controller = new AbortController();
       this.running = { jobId: next.jobId, controller };
-      const workers = next.workers;
+      const options = next.options;
       try {
         await runJob(this.db(), next.jobId, {
           signal: controller.signal,
           rescan: true,
-          openClassifier: (model) => (this.options.openClassifier ?? defaultClassifier(this.options.dataDir))(model, workers),
-          onProgress: (payload) => this.options.emit({ channel: JOB_PROGRESS_CHANNEL, payload }),
+          openClassifier: (model) => this.classifier(model, options),
+          onProgress: (payload) => this.options.emit?.({ channel: JOB_PROGRESS_CHANNEL, payload }),
         });
       } catch {
         // runJob records its own failures in the store; a refused claim leaves the job as it was.
@@ -128,24 +230,14 @@ export class JobService {
       store.jobs.setState(jobId, control === 'pause' ? 'paused' : 'cancelled');
     }
     const after = this.summary(jobId);
-    this.options.emit({
+    this.options.emit?.({
       channel: JOB_PROGRESS_CHANNEL,
       payload: { jobId, state: after.state, phase: 'idle', counts: after.counts, rate: 0, etaSeconds: null },
     });
     return after;
   }
 
-  private summary(jobId: number): JobSummary {
-    const store = this.db();
-    return store.jobs.summary(store.jobs.get(jobId));
-  }
-
   private db(): StudyStore {
     return (this.store ??= StudyStore.open(this.options.dataDir));
   }
-}
-
-function defaultClassifier(dataDir: string) {
-  return async (model: JobModelInfo, workers: number | undefined): Promise<StudyClassifier> =>
-    engineClassifier(await openEngine({ dataDir, modelId: model.id, backend: 'onnx', ...(workers ? { threads: workers } : {}) }));
 }

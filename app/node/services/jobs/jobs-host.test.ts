@@ -10,9 +10,9 @@ import { JOB_PROGRESS_CHANNEL, JobProgress } from '../../../common/contract/batc
 import { FINETUNE_PROGRESS_CHANNEL, FinetuneEvent } from '../../../common/contract/finetune.ts';
 import type { Result } from '../../../common/errors.ts';
 import { callApi } from '../call-api.ts';
-import { createHandlers } from '../services.ts';
+import { createBackend } from '../backend.ts';
 import { forkChild, type ChildTransport } from '../../shared/process/child-transport.ts';
-import { JOBS_ENTRY, JobsHost } from './jobs-host.ts';
+import { JOBS_ENTRY } from './jobs-host.ts';
 
 /** What "the UI does not freeze" means here: a cheap call always answers within this. */
 const RESPONSIVE_MS = 200;
@@ -37,24 +37,29 @@ const nextEvent = (match: (e: ApiEvent) => boolean): Promise<ApiEvent> => new Pr
 let child: ChildTransport | undefined;
 /** Set to keep the next call from reaching the process, so it is surely in flight when the process dies. */
 let holdNextCall = false;
-const jobsHost = new JobsHost({
+/** How many jobs processes the host has started (restarts = starts − 1). */
+let starts = 0;
+const backend = createBackend({
   dataDir,
   emit,
-  start: () => {
-    const transport = forkChild(JOBS_ENTRY);
-    child = transport;
-    return {
-      ...transport,
-      post: (message) => {
-        const isCall = (message as { type?: string }).type === 'call';
-        if (isCall && holdNextCall) holdNextCall = false;
-        else transport.post(message);
-      },
-    };
+  workers: {
+    jobs: () => {
+      starts++;
+      const transport = forkChild(JOBS_ENTRY);
+      child = transport;
+      return {
+        ...transport,
+        post: (message) => {
+          const isCall = (message as { type?: string }).type === 'call';
+          if (isCall && holdNextCall) holdNextCall = false;
+          else transport.post(message);
+        },
+      };
+    },
   },
 });
-const handlers = createHandlers({ dataDir, models, emit, jobsHost });
-afterAll(() => jobsHost.close());
+const { handlers } = backend;
+afterAll(() => backend.close());
 
 /** As a transport calls: payload parsed with the contract, errors as data. */
 const call = async (method: ApiMethod, payload: unknown): Promise<Result<unknown>> => (await callApi(handlers, method, payload)).result;
@@ -111,7 +116,7 @@ describe('jobs process behind the host handlers', () => {
   });
 
   it('fails calls in flight when the process dies; the next call starts a new one, and the batch job resumes', async () => {
-    const restartsBefore = jobsHost.restarts;
+    const startsBefore = starts;
     const working = nextEvent(jobState(['importing', 'running']));
     const started = await call('jobs.start', { roots: [join(csv, '..', 'img')], modelId: TINY_MODEL_ID });
     if (!started.ok) throw new Error(started.error.message);
@@ -122,7 +127,8 @@ describe('jobs process behind the host handlers', () => {
     const inFlight = call('jobs.list', {});
     child!.kill(); // SIGKILL: what a crash in a decoder or the training backend looks like
     expect(await inFlight).toMatchObject({ ok: false, error: { code: 'INTERNAL', message: expect.stringMatching(/jobs process exited/) } });
-    expect(jobsHost.restarts).toBe(restartsBefore + 1);
+    expect(await call('jobs.list', {})).toMatchObject({ ok: true });
+    expect(starts).toBe(startsBefore + 1);
 
     const after = await call('jobs.get', { jobId });
     expect(after).toMatchObject({ ok: true, value: { job: { id: jobId, state: 'interrupted' } } });

@@ -1,32 +1,39 @@
-import type { PinStatus } from '../../../common/contract/catalogue.ts';
-import { importModel } from '../../domain/store/import-weights.ts';
-import type { ModelStore } from '../../domain/store/model-store.ts';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { FetchProgress, FetchResult, PinStatus } from '../../../common/contract/catalogue.ts';
+import type { ModelManifest } from '../../../common/manifest.ts';
 import { fetchCatalogueModel } from '../../domain/catalogue/fetch-model.ts';
 import { installCatalogueFile } from '../../domain/catalogue/install-catalogue-file.ts';
 import { loadCatalogue } from '../../domain/catalogue/load-catalogue.ts';
 import { PinRecord } from '../../domain/catalogue/pins.ts';
-import { downloadProgressLine } from '../../domain/catalogue/progress-text.ts';
 import { recognise } from '../../domain/catalogue/recognise.ts';
 import { identify } from '../../domain/catalogue/verify.ts';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { importModel } from '../../domain/store/import-weights.ts';
+import type { ModelStore } from '../../domain/store/model-store.ts';
 
-/** The catalogue half of `denseray models`: list, fetch, and catalogue-aware import. Prints; errors propagate to the command. */
+/** The catalogue half of the models use cases: list, fetch, and catalogue-aware import. */
 
-const out = (text: string): void => void process.stdout.write(text);
-const json = (value: unknown): void => out(`${JSON.stringify(value, null, 2)}\n`);
-
-function pinText(pin: PinStatus, sha256: string | null): string {
-  if (pin === 'pinned') return `sha256 pinned ${sha256!.slice(0, 12)}`;
-  if (pin === 'recorded') return `sha256 unpinned in the catalogue; recorded here ${sha256!.slice(0, 12)}`;
-  return 'sha256 unpinned';
+export interface CatalogueRow {
+  name: string;
+  title: string;
+  licence: string;
+  inputChannels: number;
+  labels: number;
+  reportedMeanAuroc: number | null | undefined;
+  pin: PinStatus;
+  sha256: string | null;
+  /** The catalogue pins the file's git blob id (the CheXNet repositories). */
+  gitBlob: boolean;
+  installed: boolean;
+  active: boolean;
+  url: string;
 }
 
-export function listCatalogue(store: ModelStore, asJson: boolean): void {
+export function listCatalogue(store: ModelStore): CatalogueRow[] {
   const { catalogue } = loadCatalogue();
   const pins = new PinRecord(store.dataDir);
   const active = store.activeId();
-  const rows = catalogue.models.map((e) => {
+  return catalogue.models.map((e) => {
     const expected = pins.expected(e);
     return {
       name: e.name,
@@ -43,75 +50,43 @@ export function listCatalogue(store: ModelStore, asJson: boolean): void {
       url: e.url,
     };
   });
-  if (asJson) {
-    json({ ok: true, models: rows });
-    return;
-  }
-  for (const r of rows) {
-    const state = r.active ? '*' : r.installed ? '+' : ' ';
-    const pin = `${pinText(r.pin, r.sha256)}${r.gitBlob && r.pin === 'unpinned' ? ' (git blob id pinned)' : ''}`;
-    out(`${state} ${r.name.padEnd(28)} ${String(r.labels).padStart(2)} labels  ${r.inputChannels}ch  ${pin.padEnd(44)} ${r.licence}\n`);
-  }
-  out('\n* active  + installed.  Fetch one with: denseray models fetch <name> [--activate]\n');
 }
 
-export async function fetchFromCatalogue(store: ModelStore, name: string, options: { activate: boolean; json: boolean }): Promise<void> {
-  const { catalogue } = loadCatalogue();
-  const showBar = !options.json && process.stderr.isTTY === true;
-  const started = Date.now();
-  let startBytes: number | undefined;
-  let lastDraw = 0;
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  process.once('SIGINT', onSigint);
-  try {
-    const result = await fetchCatalogueModel({
-      store,
-      catalogue,
-      pins: new PinRecord(store.dataDir),
-      name,
-      activate: options.activate,
-      signal: controller.signal,
-      onProgress: (p) => {
-        startBytes ??= p.receivedBytes;
-        const now = Date.now();
-        if (showBar && p.phase === 'download' && (now - lastDraw > 100 || p.receivedBytes === p.totalBytes)) {
-          lastDraw = now;
-          process.stderr.write(`\r${downloadProgressLine(p, now - started, startBytes)}`);
-        }
-        if (showBar && p.phase === 'verify') process.stderr.write('\nverifying and importing…\n');
-      },
-    });
-    if (options.json) return json({ ok: true, ...result });
-    out(
-      `installed ${result.manifest.id} (${result.manifest.labels.length} labels, ${result.bytes} bytes${result.resumed ? ', resumed' : ''})${result.active ? ', active' : ''}\n`,
-    );
-    out(
-      `sha256 ${result.sha256} — ${result.pin === 'pinned' ? 'matches the catalogue pin' : 'unpinned in the catalogue: recorded on this machine, later downloads must match it'}\n`,
-    );
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-  }
+export function fetchFromCatalogue(
+  store: ModelStore,
+  name: string,
+  options: { activate: boolean; signal?: AbortSignal; onProgress?: (p: FetchProgress) => void },
+): Promise<FetchResult> {
+  return fetchCatalogueModel({
+    store,
+    catalogue: loadCatalogue().catalogue,
+    pins: new PinRecord(store.dataDir),
+    name,
+    activate: options.activate,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
 }
 
 export interface PlainImportOptions {
-  arch?: string;
-  labels?: string;
-  id?: string;
-  name?: string;
-  inputSize?: number;
+  arch?: string | undefined;
+  labels?: string | undefined;
+  id?: string | undefined;
+  name?: string | undefined;
+  inputSize?: number | undefined;
+}
+
+export interface ImportedModel {
+  manifest: ModelManifest;
+  /** How a catalogue file was recognised; absent for a plain import. */
+  catalogue?: { name: string; recognisedBy: string; pin: PinStatus; sha256: string };
 }
 
 /**
  * `models import <file> [--as name]`: a catalogue file (named, or recognised by sha256/structure when
  * no --arch/--labels are given) gets its catalogue manifest; anything else goes to the plain importer.
  */
-export function importFile(
-  store: ModelStore,
-  file: string,
-  as: string | undefined,
-  plain: PlainImportOptions,
-): { id: string; text: string; manifest: unknown } {
+export function importWeightsFile(store: ModelStore, file: string, as: string | undefined, plain: PlainImportOptions): ImportedModel {
   const loaded = loadCatalogue();
   const pins = new PinRecord(store.dataDir);
   let useCatalogue = as !== undefined;
@@ -126,18 +101,19 @@ export function importFile(
   }
   if (useCatalogue) {
     const r = installCatalogueFile({ store, catalogue: loaded.catalogue, pins, file, ...(as ? { as } : {}) });
-    const m = r.model.manifest;
     return {
-      id: m.id,
-      manifest: m,
-      text: `imported ${m.id} from the catalogue (recognised by ${r.recognisedBy}; ${m.labels.length} labels; ${pinText(r.pin, r.verified.sha256)})`,
+      manifest: r.model.manifest,
+      catalogue: { name: r.entry.name, recognisedBy: r.recognisedBy, pin: r.pin, sha256: r.verified.sha256 },
     };
   }
-  const model = importModel(store, { file, ...plain });
-  const m = model.manifest;
-  return {
-    id: m.id,
-    manifest: m,
-    text: `imported ${m.id} (${m.arch}, ${m.labels.length} labels, sha256 ${m.weights.sha256.slice(0, 12)})`,
-  };
+  const { arch, labels, id, name, inputSize } = plain;
+  const model = importModel(store, {
+    file,
+    ...(arch ? { arch } : {}),
+    ...(labels ? { labels } : {}),
+    ...(id ? { id } : {}),
+    ...(name ? { name } : {}),
+    ...(inputSize ? { inputSize } : {}),
+  });
+  return { manifest: model.manifest };
 }

@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ErrorInfo } from '../../../common/errors.ts';
-import type { StudyFormat, StudyPixels, StudySummary, StudyTag, ViewerWindow } from '../../../common/contract/studies.ts';
-import { classifiability, decodeFrame, displayPixels, isDicom, readDicom, type DicomFile } from '../../domain/dicom/index.ts';
+import type { StudyPixels, StudySummary, StudyTag, ViewerWindow } from '../../../common/contract/studies.ts';
+import { classifiability, decodeFrame, displayPixels } from '../../domain/dicom/index.ts';
+import { readStudyFile, type StudyFile } from '../../domain/input/study-file.ts';
 import { autoWindow, windowSpanning } from '../../domain/dicom/pixels/auto-window.ts';
 import { DenseRayError } from '../../shared/errors.ts';
-import { decodeImage, sniffImageFormat } from '../../domain/imaging/decode.ts';
+import { decodeImage } from '../../domain/imaging/decode.ts';
 import { makeThumbnail } from './thumbnail.ts';
 
 /**
@@ -15,24 +15,8 @@ import { makeThumbnail } from './thumbnail.ts';
 export type StudyFileInfo = Omit<StudySummary, 'id'>;
 export type StudyFilePixels = Omit<StudyPixels, 'id'>;
 
-interface Loaded {
-  format: StudyFormat;
-  dicom?: DicomFile;
-  bytes: Uint8Array;
-}
-
-async function load(path: string): Promise<Loaded> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE';
-    throw new DenseRayError(code, `${basename(path)}: ${code === 'FILE_NOT_FOUND' ? 'no such file' : 'cannot be read'}`, { cause });
-  }
-  const image = sniffImageFormat(bytes);
-  if (image) return { format: image, bytes };
-  if (!isDicom(bytes)) throw new DenseRayError('IMAGE_UNSUPPORTED_FORMAT', `${basename(path)}: not DICOM, PNG or JPEG`);
-  return { format: 'dicom', dicom: readDicom(bytes, basename(path)), bytes };
+async function load(path: string): Promise<StudyFile> {
+  return readStudyFile(path, basename(path));
 }
 
 export async function inspectStudyFile(path: string): Promise<StudyFileInfo> {

@@ -4,6 +4,7 @@ import type { ApiMethod, ApiRequest, ApiResponse } from '../../../common/contrac
 import { CAM_NORMALIZATION_MEANING } from '../../domain/imaging/cam.ts';
 import { colormap, COLORMAP_NAME } from '../../domain/imaging/colormap.ts';
 import type { ModelStore } from '../../domain/store/model-store.ts';
+import { HEATMAP_DEFAULTS } from '../../../common/defaults.ts';
 import type { StudiesService } from './studies-service.ts';
 
 /** The UI-facing functions of this area; services.ts merges them into the full handler table. */
@@ -12,6 +13,7 @@ export type UiMethod =
   | 'studies.pixels'
   | 'studies.tags'
   | 'studies.classify'
+  | 'studies.heatmapPng'
   | 'studies.cancel'
   | 'engine.status'
   | 'viewer.heatmapScale'
@@ -41,13 +43,14 @@ export function createUiHandlers(ctx: UiHandlerContext): UiHandlers {
     'studies.pixels': (request) => ctx.studies().pixels({ id: request.id, frame: request.frame ?? 0 }),
     'studies.tags': (request) => ctx.studies().tags(request),
     'studies.classify': (request) => ctx.studies().classify(request),
+    'studies.heatmapPng': (request) => ctx.studies().heatmapPng(request),
     'studies.cancel': (request) => ctx.studies().cancel(request),
     'engine.status': async () => ctx.studies().status(),
     'viewer.heatmapScale': async () => ({
       colormap: COLORMAP_NAME,
       lut: colormapLut(),
       meanings: { ...CAM_NORMALIZATION_MEANING },
-      defaultMode: 'sigmoid' as const,
+      defaultMode: HEATMAP_DEFAULTS.normalisation,
     }),
     // Native pickers exist only in the desktop app, whose main process replaces this handler.
     'app.choosePaths': async () => ({ supported: false, paths: [] }),
