@@ -15,7 +15,21 @@ export const ExitCode = {
   usage: 2,
   /** Nothing could be done: model missing, backend unavailable, unreadable input. */
   failure: 3,
+  /** The disk is full: nothing stored was lost; free space and run the command again (`batch --resume`). */
+  diskFull: 4,
+  /** The study store is damaged: `denseray store check | rebuild`. */
+  storeCorrupt: 5,
 } as const;
+
+/**
+ * The exit code for a command that could not run because of `error`: the storage failures a script
+ * can act on (free space, rebuild the store) have their own codes, everything else is `failure`.
+ */
+export function exitCodeFor(error: Pick<ErrorInfo, 'code'>): number {
+  if (error.code === 'DISK_FULL') return ExitCode.diskFull;
+  if (error.code === 'STORE_CORRUPT') return ExitCode.storeCorrupt;
+  return ExitCode.failure;
+}
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -33,7 +33,10 @@ export const ErrorCode = z.enum([
   'DOWNLOAD_NOT_FOUND',
   'DOWNLOAD_FAILED',
   'CHECKSUM_MISMATCH',
+  // storage (the data folder)
   'DISK_FULL',
+  /** The study store (SQLite) is damaged; `denseray store check|rebuild`. */
+  'STORE_CORRUPT',
   // generic
   'INVALID_ARGUMENT',
   /** Browser mode: a request without this launch's token. */

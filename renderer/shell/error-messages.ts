@@ -26,7 +26,10 @@ const MESSAGES: Record<ErrorCode, string> = {
   DOWNLOAD_NOT_FOUND: 'The file to download was not found at its address.',
   DOWNLOAD_FAILED: 'The download failed.',
   CHECKSUM_MISMATCH: 'The downloaded file does not match its published checksum, so it was not used.',
-  DISK_FULL: 'The disk is full.',
+  DISK_FULL:
+    'The disk is full: nothing already stored was lost. Free some space and run the same step again (a batch continues with --resume).',
+  STORE_CORRUPT:
+    'The study store file is damaged. Results can be recomputed from your images: run denseray store rebuild (the damaged file is kept aside), then the batch again.',
   INVALID_ARGUMENT: 'The request was not valid.',
   UNAUTHORIZED: 'This page is not authorised; open the URL printed by denseray serve.',
   CANCELLED: 'Cancelled.',

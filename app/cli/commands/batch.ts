@@ -11,7 +11,7 @@ import { openEngine } from '../../node/domain/engine/open-engine.ts';
 import { DenseRayError, toErrorInfo } from '../../node/shared/errors.ts';
 import type { JobModelInfo } from '../../node/domain/store/job-records.ts';
 import { StudyStore } from '../../node/domain/store/study-store.ts';
-import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
+import { ExitCode, exitCodeFor, printJson, printJsonError, type Command } from '../command.ts';
 import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 import { ProgressBar } from '../progress.ts';
 import { describeJob } from './jobs.ts';
@@ -39,7 +39,8 @@ Options:
   --data-dir <dir>    where models and the study store live (default: DENSERAY_DATA_DIR or the OS app-data folder)
 
 Reports can be written again later without the model: denseray report <job> --out report.html
-Exit codes: 0 every study classified, 1 some studies failed, 2 usage, 3 the job failed, 130 paused (Ctrl-C).
+Exit codes: 0 every study classified, 1 some studies failed, 2 usage, 3 the job failed, 4 disk full (free space, then
+--resume: nothing is lost), 5 the study store is damaged (denseray store check|rebuild), 130 paused (Ctrl-C).
 DenseRay is not a medical device.
 `;
 
@@ -103,13 +104,14 @@ export const batchCommand: Command = {
             : undefined;
         report(result, reports, json);
         if (result.state === 'paused') return EXIT_PAUSED;
-        if (result.state === 'failed' || result.state === 'cancelled') return ExitCode.failure;
+        if (result.state === 'failed') return exitCodeFor(result.error ?? { code: 'INTERNAL' });
+        if (result.state === 'cancelled') return ExitCode.failure;
         return result.counts.failed > 0 ? ExitCode.partialFailure : ExitCode.ok;
       } catch (error) {
         const info = toErrorInfo(error);
         if (json) printJsonError(info);
         else process.stderr.write(`denseray batch: ${info.code}: ${info.message}\n`);
-        return ExitCode.failure;
+        return exitCodeFor(info);
       } finally {
         store?.close();
       }

@@ -7,7 +7,7 @@ import { openEngine } from '../../node/domain/engine/open-engine.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
 import { renderCamOverlay } from '../../node/domain/imaging/heatmap-files.ts';
 import { expandInputs } from '../../node/domain/input/expand-inputs.ts';
-import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
+import { ExitCode, exitCodeFor, printJson, printJsonError, type Command } from '../command.ts';
 import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 import { ProgressBar } from '../progress.ts';
 
@@ -79,7 +79,7 @@ export const classifyCommand: Command = {
         const info = toErrorInfo(error);
         if (json) printJsonError(info);
         else process.stderr.write(`denseray classify: ${info.code}: ${info.message}\n`);
-        return ExitCode.failure;
+        return exitCodeFor(info);
       }
       try {
         const files = await expandInputs(positionals);

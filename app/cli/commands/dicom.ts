@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { ErrorInfo } from '../../common/errors.ts';
 import { DenseRayError, toErrorInfo } from '../../node/shared/errors.ts';
 import { classifiability, decodeFrame, readDicom, renderToPng, storedStats, type DicomFile } from '../../node/domain/dicom/index.ts';
-import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
+import { ExitCode, exitCodeFor, printJson, printJsonError, type Command } from '../command.ts';
 import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 
 const HELP = `Usage:
@@ -90,7 +90,7 @@ function fail(error: unknown, json: boolean): number {
   const info: ErrorInfo = toErrorInfo(error);
   if (json) printJsonError(info);
   else process.stderr.write(`denseray dicom: ${info.code}: ${info.message}\n`);
-  return ExitCode.failure;
+  return exitCodeFor(info);
 }
 
 async function info(path: string, frameIndex: number, json: boolean): Promise<number> {

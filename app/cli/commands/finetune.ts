@@ -10,7 +10,7 @@ import { resolveDataDir } from '../../node/shared/data-dir.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
 import { findLearningRate } from '../../node/domain/finetune/find-lr.ts';
 import { runFinetune } from '../../node/domain/finetune/run-finetune.ts';
-import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
+import { ExitCode, exitCodeFor, printJson, printJsonError, type Command } from '../command.ts';
 import { type parseCommandArgs, parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 import { formatSeconds } from '../progress.ts';
 
@@ -109,7 +109,7 @@ export const finetuneCommand: Command = {
         view.clear();
         if (json) printJsonError(info);
         else process.stderr.write(`denseray finetune: ${info.code}: ${info.message}\n`);
-        return ExitCode.failure;
+        return exitCodeFor(info);
       } finally {
         process.off('SIGINT', onSigint);
       }

@@ -2,7 +2,7 @@ import type { JobSummary } from '../../common/contract/batch.ts';
 import { resolveDataDir } from '../../node/shared/data-dir.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
 import { StudyStore } from '../../node/domain/store/study-store.ts';
-import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
+import { ExitCode, exitCodeFor, printJson, printJsonError, type Command } from '../command.ts';
 import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 
 const HELP = `Usage:
@@ -34,7 +34,7 @@ export const jobsCommand: Command = {
       const json = values.json === true;
       let store: StudyStore | undefined;
       try {
-        store = StudyStore.open(resolveDataDir(values['data-dir']));
+        store = StudyStore.open(resolveDataDir(values['data-dir']), { verify: true });
         if (id === undefined) {
           const jobs = store.jobs.list().map((j) => store!.jobs.summary(j));
           if (json) printJson({ ok: true, jobs });
@@ -61,7 +61,7 @@ export const jobsCommand: Command = {
         const info = toErrorInfo(error);
         if (json) printJsonError(info);
         else process.stderr.write(`denseray jobs: ${info.code}: ${info.message}\n`);
-        return ExitCode.failure;
+        return exitCodeFor(info);
       } finally {
         store?.close();
       }

@@ -2,7 +2,7 @@ import { resolveDataDir } from '../../node/shared/data-dir.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
 import { fetchFromCatalogue, importFile, listCatalogue } from '../../node/services/models/catalogue-service.ts';
 import { ModelStore } from '../../node/domain/store/model-store.ts';
-import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
+import { ExitCode, exitCodeFor, printJson, printJsonError, type Command } from '../command.ts';
 import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 
 const HELP = `Usage:
@@ -115,7 +115,7 @@ export const modelsCommand: Command = {
         const info = toErrorInfo(error);
         if (json) printJsonError(info);
         else process.stderr.write(`denseray models: ${info.code}: ${info.message}\n`);
-        return ExitCode.failure;
+        return exitCodeFor(info);
       }
     }),
 };

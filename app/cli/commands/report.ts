@@ -5,7 +5,7 @@ import { reportFormatOf, writeReports } from '../../node/domain/batch/report/wri
 import { resolveDataDir } from '../../node/shared/data-dir.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
 import { StudyStore } from '../../node/domain/store/study-store.ts';
-import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
+import { ExitCode, exitCodeFor, printJson, printJsonError, type Command } from '../command.ts';
 import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 
 const HELP = `Usage: denseray report <job> [--out <file>…] [--heatmaps <dir>] [--rank <rule>] [--top <n>] [--json]
@@ -53,7 +53,7 @@ export const reportCommand: Command = {
       const json = values.json === true;
       let store: StudyStore | undefined;
       try {
-        store = StudyStore.open(resolveDataDir(values['data-dir']));
+        store = StudyStore.open(resolveDataDir(values['data-dir']), { verify: true });
         if (out.length === 0 && !values.heatmaps) {
           const data = loadReportData(store, jobId, rank.data);
           if (json) process.stdout.write(renderJson(data));
@@ -87,7 +87,7 @@ export const reportCommand: Command = {
         const info = toErrorInfo(error);
         if (json) printJsonError(info);
         else process.stderr.write(`denseray report: ${info.code}: ${info.message}\n`);
-        return ExitCode.failure;
+        return exitCodeFor(info);
       } finally {
         store?.close();
       }

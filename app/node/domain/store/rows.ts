@@ -97,8 +97,9 @@ export type ResultImagesRow = z.infer<typeof ResultImagesRow>;
 export function parseRow<T>(schema: z.ZodType<T>, row: unknown, what: string): T {
   const parsed = schema.safeParse(row);
   if (!parsed.success) {
+    // The schema guarantees these shapes, so a row that breaks them was damaged on disk.
     throw new DenseRayError(
-      'INTERNAL',
+      'STORE_CORRUPT',
       `study store: unexpected ${what} row: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   }
@@ -115,7 +116,7 @@ export function parseJsonColumn<T>(schema: z.ZodType<T>, value: string, what: st
   try {
     raw = JSON.parse(value);
   } catch (cause) {
-    throw new DenseRayError('INTERNAL', `study store: ${what} is not valid JSON`, { cause });
+    throw new DenseRayError('STORE_CORRUPT', `study store: ${what} is not valid JSON (the file is damaged)`, { cause });
   }
   return parseRow(schema, raw, what);
 }
