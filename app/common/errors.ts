@@ -13,6 +13,8 @@ export const ErrorCode = z.enum([
   // DICOM
   'NOT_DICOM',
   'DICOM_TRUNCATED',
+  /** DICOM (its File Meta group reads) whose dataset is broken: nesting too deep, a wrong transfer syntax UID, garbage. */
+  'DICOM_MALFORMED',
   'DICOM_NO_PIXEL_DATA',
   'DICOM_UNSUPPORTED_SYNTAX',
   'DICOM_PIXEL_DATA_SHORT',

@@ -8,6 +8,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   IMAGE_DECODE_FAILED: 'The image is damaged and could not be decoded.',
   NOT_DICOM: 'The file is not DICOM.',
   DICOM_TRUNCATED: 'The DICOM file is cut short (incomplete copy or transfer).',
+  DICOM_MALFORMED: 'The DICOM file is damaged or wrongly encoded (its structure does not follow the standard).',
   DICOM_NO_PIXEL_DATA: 'The DICOM file holds no image.',
   DICOM_UNSUPPORTED_SYNTAX: 'The DICOM image is compressed in a way DenseRay cannot decode.',
   DICOM_PIXEL_DATA_SHORT: 'The DICOM image data is shorter than its header says.',
