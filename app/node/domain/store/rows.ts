@@ -85,6 +85,20 @@ export const ReportRow = z.object({
 });
 export type ReportRow = z.infer<typeof ReportRow>;
 
+/** A file of a job that is not the one its study's report row shows: a copy of another file's image, or skipped. */
+export const OtherFileRow = z.object({
+  path: text,
+  study_id: int.nullable(),
+  skip_reason: text.nullable(),
+  skip_code: text.nullable(),
+  /** This copy was read and failed (another copy was then used, or the study failed on its last copy). */
+  attempt_code: text.nullable(),
+  attempt_message: text.nullable(),
+  /** The file the study's report row shows. */
+  shown_path: text.nullable(),
+});
+export type OtherFileRow = z.infer<typeof OtherFileRow>;
+
 export const ResultImagesRow = z.object({
   cam: blob.nullable(),
   cam_height: int.nullable(),

@@ -2,6 +2,7 @@ import type { JobSummary, RankRule } from '../../../../common/contract/batch.ts'
 import type { JobModelInfo } from '../../store/job-records.ts';
 import type { StudyStore } from '../../store/study-store.ts';
 import { rankedStudies, type RankedStudy } from '../study-rows.ts';
+import { otherFiles, type OtherFile } from './other-files.ts';
 
 export const NOT_A_MEDICAL_DEVICE =
   'DenseRay is research software, not a medical device. It does not diagnose; every result needs review by a qualified reader.';
@@ -15,6 +16,8 @@ export interface ReportData {
   model: JobModelInfo;
   rule: RankRule;
   rows: RankedStudy[];
+  /** The job's files no row shows (copies, skipped), so that every input file is accounted for. */
+  otherFiles: OtherFile[];
   generatedAt: string;
 }
 
@@ -25,6 +28,7 @@ export function loadReportData(store: StudyStore, jobId: number, rule: RankRule 
     model: store.jobs.model(row.model_key),
     rule,
     rows: rankedStudies(store, jobId, rule),
+    otherFiles: otherFiles(store, jobId, row.model_key),
     generatedAt: new Date().toISOString(),
   };
 }
