@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageElements, writeTestDicom } from '../helpers/write-dicom.ts';
 import { projectRoot } from '../helpers/shared.ts';
-import { runCliMeasured, type MeasuredRun } from './run-measured.ts';
+import { runCliInProcess, runCliMeasured, type MeasuredRun } from './run-measured.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'denseray-hostile-batch-'));
 const input = join(work, 'in');
@@ -91,7 +91,7 @@ describe('every input file ends in exactly one place a user can see', () => {
   });
 
   it('jobs show names the damaged copy with its error', async () => {
-    const show = await runCliMeasured(['jobs', 'show', '1'], { dataDir });
+    const show = await runCliInProcess(['jobs', 'show', '1', '--data-dir', dataDir]);
     expect(show.code, show.stderr).toBe(0);
     expect(show.stdout).toMatch(new RegExp(`${FILES.corrupt}: DICOM_[A-Z_]+`));
     expect(show.stdout).toContain(FILES.notes);

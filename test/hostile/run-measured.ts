@@ -57,11 +57,31 @@ export function runCliMeasured(args: string[], options: { dataDir?: string; time
 }
 
 /** The `{ ok: false, error }` a `--json` command printed, or undefined. */
-export function jsonError(run: MeasuredRun): { code: string; message: string } | undefined {
+export function jsonError(run: { stdout: string }): { code: string; message: string } | undefined {
   try {
     const parsed = JSON.parse(run.stdout) as { error?: { code: string; message: string } };
     return parsed.error;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Runs `denseray …` inside the test process (same code path as the binary, without a child's
+ * start-up cost): for cases where neither memory nor a crash of the process is under test.
+ */
+export async function runCliInProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import('../../app/cli/main.ts');
+  let stdout = '';
+  let stderr = '';
+  const out = process.stdout.write;
+  const err = process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    return { code: await main(args), stdout, stderr };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
   }
 }
