@@ -1,5 +1,5 @@
 import type { JobSummary } from '../../common/contract/batch.ts';
-import { describeOtherFiles, otherFiles } from '../../node/domain/batch/report/other-files.ts';
+import { describeOtherFiles, jobOtherFiles } from '../../node/services/batch/job-files.ts';
 import { resolveDataDir } from '../../node/shared/data-dir.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
 import { StudyStore } from '../../node/domain/store/study-store.ts';
@@ -54,9 +54,8 @@ export const jobsCommand: Command = {
           else process.stdout.write(`job ${id}: ${action} requested (now ${after.state})\n`);
           return ExitCode.ok;
         }
-        const row = store.jobs.get(id);
-        const summary = store.jobs.summary(row);
-        const files = otherFiles(store, id, row.model_key);
+        const summary = store.jobs.summary(store.jobs.get(id));
+        const files = jobOtherFiles(store, id);
         if (json) printJson({ ok: true, job: summary, otherFiles: files });
         else process.stdout.write(describeJob(summary) + describeOtherFiles(files));
         return ExitCode.ok;
