@@ -15,7 +15,24 @@ export const ExitCode = {
   usage: 2,
   /** Nothing could be done: model missing, backend unavailable, unreadable input. */
   failure: 3,
+  /** The disk is full: nothing stored was lost; free space and run the command again (`batch --resume`). */
+  diskFull: 4,
+  /** The study store is damaged: `denseray store check | rebuild`. */
+  storeCorrupt: 5,
 } as const;
+
+/**
+ * The exit code for a command that could not run because of `error`: the storage failures a script
+ * can act on (free space, rebuild the store) have their own codes; INVALID_ARGUMENT means the
+ * request as given cannot be done (no such job, a finding the model lacks), a usage error;
+ * everything else is `failure`.
+ */
+export function exitCodeFor(error: Pick<ErrorInfo, 'code'>): number {
+  if (error.code === 'DISK_FULL') return ExitCode.diskFull;
+  if (error.code === 'STORE_CORRUPT') return ExitCode.storeCorrupt;
+  if (error.code === 'INVALID_ARGUMENT') return ExitCode.usage;
+  return ExitCode.failure;
+}
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -23,14 +40,6 @@ export function printJson(value: unknown): void {
 
 export function printJsonError(error: ErrorInfo): void {
   printJson({ ok: false, error: { code: error.code, message: error.message } });
-}
-
-/**
- * The exit status for a command that failed as a whole with `error`. INVALID_ARGUMENT means the
- * request as given cannot be done (no such job, a finding the model lacks): a usage error.
- */
-export function exitCodeFor(error: ErrorInfo): number {
-  return error.code === 'INVALID_ARGUMENT' ? ExitCode.usage : ExitCode.failure;
 }
 
 /** Reports a failed command on stderr (or as JSON on stdout) and returns its exit status. */

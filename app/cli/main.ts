@@ -6,6 +6,7 @@ import { jobsCommand } from './commands/jobs.ts';
 import { modelsCommand } from './commands/models.ts';
 import { reportCommand } from './commands/report.ts';
 import { serveCommand } from './commands/serve.ts';
+import { storeCommand } from './commands/store.ts';
 import { ExitCode, type Command } from './command.ts';
 
 const COMMANDS: Command[] = [
@@ -17,6 +18,7 @@ const COMMANDS: Command[] = [
   reportCommand,
   jobsCommand,
   finetuneCommand,
+  storeCommand,
 ];
 
 const NOT_A_DEVICE = 'DenseRay is research software, not a medical device. Every result needs review by a qualified reader.';

@@ -13,6 +13,8 @@ export const ErrorCode = z.enum([
   // DICOM
   'NOT_DICOM',
   'DICOM_TRUNCATED',
+  /** DICOM (its File Meta group reads) whose dataset is broken: nesting too deep, a wrong transfer syntax UID, garbage. */
+  'DICOM_MALFORMED',
   'DICOM_NO_PIXEL_DATA',
   'DICOM_UNSUPPORTED_SYNTAX',
   'DICOM_PIXEL_DATA_SHORT',
@@ -33,7 +35,10 @@ export const ErrorCode = z.enum([
   'DOWNLOAD_NOT_FOUND',
   'DOWNLOAD_FAILED',
   'CHECKSUM_MISMATCH',
+  // storage (the data folder)
   'DISK_FULL',
+  /** The study store (SQLite) is damaged; `denseray store check|rebuild`. */
+  'STORE_CORRUPT',
   // generic
   'INVALID_ARGUMENT',
   /** Browser mode: a request without this launch's token. */

@@ -8,6 +8,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   IMAGE_DECODE_FAILED: 'The image is damaged and could not be decoded.',
   NOT_DICOM: 'The file is not DICOM.',
   DICOM_TRUNCATED: 'The DICOM file is cut short (incomplete copy or transfer).',
+  DICOM_MALFORMED: 'The DICOM file is damaged or wrongly encoded (its structure does not follow the standard).',
   DICOM_NO_PIXEL_DATA: 'The DICOM file holds no image.',
   DICOM_UNSUPPORTED_SYNTAX: 'The DICOM image is compressed in a way DenseRay cannot decode.',
   DICOM_PIXEL_DATA_SHORT: 'The DICOM image data is shorter than its header says.',
@@ -26,7 +27,10 @@ const MESSAGES: Record<ErrorCode, string> = {
   DOWNLOAD_NOT_FOUND: 'The file to download was not found at its address.',
   DOWNLOAD_FAILED: 'The download failed.',
   CHECKSUM_MISMATCH: 'The downloaded file does not match its published checksum, so it was not used.',
-  DISK_FULL: 'The disk is full.',
+  DISK_FULL:
+    'The disk is full: nothing already stored was lost. Free some space and run the same step again (a batch continues with --resume).',
+  STORE_CORRUPT:
+    'The study store file is damaged. Results can be recomputed from your images: run denseray store rebuild (the damaged file is kept aside), then the batch again.',
   INVALID_ARGUMENT: 'The request was not valid.',
   UNAUTHORIZED: 'This page is not authorised; open the URL printed by denseray serve.',
   CANCELLED: 'Cancelled.',

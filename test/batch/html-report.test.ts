@@ -12,8 +12,9 @@ import { runCli, studyFolder } from './helpers.ts';
 function csvColumn(csv: string, name: string): string[] {
   const [header, ...rows] = csv.trim().split('\r\n');
   const index = header!.split(',').indexOf(name);
-  // study_id is an early column, before any quoted text.
-  return rows.map((row) => row.split(',')[index]!);
+  // study_id is an early column, before any quoted text. Worklist rows have a rank; the copy and
+  // skipped rows after them (other files of the job) do not.
+  return rows.filter((row) => !row.startsWith(',')).map((row) => row.split(',')[index]!);
 }
 
 describe('batch HTML report', () => {

@@ -84,11 +84,13 @@ describe('suspect inputs never outrank trusted ones', () => {
     const [header, ...lines] = parseCsv(readFileSync(out[0]!, 'utf8'));
     const col = (name: string): number => header!.indexOf(name);
     expectHonestOrder(
-      lines.map((l) => ({
-        name: base(l[col('file')]!),
-        suspect: l[col('worklist_group')] === 'check-input',
-        score: Number(l[col('triage_score')]),
-      })),
+      lines
+        .filter((l) => l[col('rank')] !== '')
+        .map((l) => ({
+          name: base(l[col('file')]!),
+          suspect: l[col('worklist_group')] === 'check-input',
+          score: Number(l[col('triage_score')]),
+        })),
       'CSV',
     );
 

@@ -4,7 +4,7 @@ import { BackendChoice } from '../../common/contract/classify.ts';
 import { JobService, type WrittenReports } from '../../node/services/batch/job-service.ts';
 import { resolveDataDir } from '../../node/shared/data-dir.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
-import { ExitCode, printJson, reportFailure, type Command } from '../command.ts';
+import { ExitCode, exitCodeFor, printJson, reportFailure, type Command } from '../command.ts';
 import { plural } from '../format.ts';
 import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 import { ProgressBar } from '../progress.ts';
@@ -35,7 +35,8 @@ Options:
   --data-dir <dir>    where models and the study store live (default: DENSERAY_DATA_DIR or the OS app-data folder)
 
 Reports can be written again later without the model: denseray report <job> --out report.html
-Exit codes: 0 every study classified, 1 some studies failed, 2 usage, 3 the job failed, 130 paused (Ctrl-C).
+Exit codes: 0 every study classified, 1 some studies failed, 2 usage, 3 the job failed, 4 disk full (free space, then
+--resume: nothing is lost), 5 the study store is damaged (denseray store check|rebuild), 130 paused (Ctrl-C).
 DenseRay is not a medical device.
 `;
 
@@ -87,7 +88,8 @@ export const batchCommand: Command = {
           out.length > 0 || values.heatmaps ? jobs.writeReports(result.id, { out, heatmapsDir: values.heatmaps, rank }) : undefined;
         report(result, reports, json);
         if (result.state === 'paused') return EXIT_PAUSED;
-        if (result.state === 'failed' || result.state === 'cancelled') return ExitCode.failure;
+        if (result.state === 'failed') return exitCodeFor(result.error ?? { code: 'INTERNAL' });
+        if (result.state === 'cancelled') return ExitCode.failure;
         return result.counts.failed > 0 ? ExitCode.partialFailure : ExitCode.ok;
       } catch (error) {
         return reportFailure('batch', toErrorInfo(error), json);

@@ -7,7 +7,7 @@ import { heatmapLabels, heatmapPng } from '../../node/services/analysis/heatmaps
 import { createLocalAnalysis } from '../../node/services/analysis/local-analysis.ts';
 import { resolveDataDir } from '../../node/shared/data-dir.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
-import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
+import { ExitCode, printJson, reportFailure, type Command } from '../command.ts';
 import { columnWidth, fitText, messageWithoutPath } from '../format.ts';
 import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 import { ProgressBar } from '../progress.ts';
@@ -77,10 +77,7 @@ export const classifyCommand: Command = {
         try {
           info = await analysis.open(model);
         } catch (error) {
-          const err = toErrorInfo(error);
-          if (json) printJsonError(err);
-          else process.stderr.write(`denseray classify: ${err.code}: ${err.message}\n`);
-          return ExitCode.failure;
+          return reportFailure('classify', toErrorInfo(error), json);
         }
         if (!json) process.stdout.write(modelBanner(info));
         const { results } = await classifyWithProgress(analysis, await analysis.expand(positionals), {

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { ErrorInfo } from '../../common/errors.ts';
 import { type DicomInfo, dicomInfo, renderDicom } from '../../node/services/dicom/dicom-service.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
-import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
+import { ExitCode, printJson, reportFailure, type Command } from '../command.ts';
 import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 
 const HELP = `Usage:
@@ -75,10 +75,7 @@ function summary(info: DicomInfo): string {
 }
 
 function fail(error: unknown, json: boolean): number {
-  const info: ErrorInfo = toErrorInfo(error);
-  if (json) printJsonError(info);
-  else process.stderr.write(`denseray dicom: ${info.code}: ${info.message}\n`);
-  return ExitCode.failure;
+  return reportFailure('dicom', toErrorInfo(error), json);
 }
 
 async function info(path: string, frameIndex: number, json: boolean): Promise<number> {

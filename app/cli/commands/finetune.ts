@@ -9,7 +9,7 @@ import {
 import { resolveDataDir } from '../../node/shared/data-dir.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
 import { findLearningRate, fineTune } from '../../node/services/finetune/finetune-service.ts';
-import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
+import { ExitCode, printJson, reportFailure, type Command } from '../command.ts';
 import { type parseCommandArgs, parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 import { formatSeconds } from '../progress.ts';
 
@@ -102,11 +102,8 @@ export const finetuneCommand: Command = {
         else process.stdout.write(renderResult(result));
         return result.modelId ? ExitCode.ok : ExitCode.partialFailure;
       } catch (error) {
-        const info = toErrorInfo(error);
         view.clear();
-        if (json) printJsonError(info);
-        else process.stderr.write(`denseray finetune: ${info.code}: ${info.message}\n`);
-        return ExitCode.failure;
+        return reportFailure('finetune', toErrorInfo(error), json);
       } finally {
         process.off('SIGINT', onSigint);
       }

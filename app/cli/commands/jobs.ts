@@ -1,5 +1,5 @@
 import type { JobSummary } from '../../common/contract/batch.ts';
-import { JobService } from '../../node/services/batch/job-service.ts';
+import { describeOtherFiles, JobService } from '../../node/services/batch/job-service.ts';
 import { resolveDataDir } from '../../node/shared/data-dir.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
 import { ExitCode, printJson, reportFailure, type Command } from '../command.ts';
@@ -33,7 +33,7 @@ export const jobsCommand: Command = {
       const id = action === 'list' ? undefined : parsePositiveInt(target, 'job id');
       if (action !== 'list' && !id) throw new UsageError(`jobs ${action} needs a job id`);
       const json = values.json === true;
-      const jobs = new JobService({ dataDir: resolveDataDir(values['data-dir']) });
+      const jobs = new JobService({ dataDir: resolveDataDir(values['data-dir']), verifyStore: true });
       try {
         if (id === undefined) {
           const list = jobs.list();
@@ -49,8 +49,9 @@ export const jobsCommand: Command = {
           return ExitCode.ok;
         }
         const summary = jobs.summary(id);
-        if (json) printJson({ ok: true, job: summary });
-        else process.stdout.write(describeJob(summary));
+        const files = jobs.otherFiles(id);
+        if (json) printJson({ ok: true, job: summary, otherFiles: files });
+        else process.stdout.write(describeJob(summary) + describeOtherFiles(files));
         return ExitCode.ok;
       } catch (error) {
         return reportFailure('jobs', toErrorInfo(error), json);

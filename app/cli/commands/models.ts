@@ -3,7 +3,7 @@ import type { CatalogueRow } from '../../node/services/models/catalogue-service.
 import { ModelsService } from '../../node/services/models/models-service.ts';
 import { resolveDataDir } from '../../node/shared/data-dir.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
-import { ExitCode, printJson, printJsonError, type Command } from '../command.ts';
+import { ExitCode, printJson, reportFailure, type Command } from '../command.ts';
 import { downloadProgressLine } from '../download-progress.ts';
 import { columnWidth, fitText } from '../format.ts';
 import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
@@ -139,10 +139,7 @@ export const modelsCommand: Command = {
         }
       } catch (error) {
         if (error instanceof UsageError) throw error;
-        const info = toErrorInfo(error);
-        if (json) printJsonError(info);
-        else process.stderr.write(`denseray models: ${info.code}: ${info.message}\n`);
-        return ExitCode.failure;
+        return reportFailure('models', toErrorInfo(error), json);
       }
     }),
 };

@@ -63,7 +63,7 @@ export const reportCommand: Command = {
       const out = values.out ?? [];
       checkReportPaths(out);
       const json = values.json === true;
-      const jobs = new JobService({ dataDir: resolveDataDir(values['data-dir']) });
+      const jobs = new JobService({ dataDir: resolveDataDir(values['data-dir']), verifyStore: true });
       try {
         if (out.length === 0 && !values.heatmaps) {
           if (json) {

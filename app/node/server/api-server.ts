@@ -4,7 +4,7 @@ import { decodeEnvelope, encodeEnvelope, EnvelopeError, WIRE_CONTENT_TYPE } from
 import type { ErrorInfo } from '../../common/errors.ts';
 import { callApi } from '../services/call-api.ts';
 import type { Handlers } from '../services/services.ts';
-import { hasToken, hostAllowed, tokenCookie } from './auth.ts';
+import { hasToken, hostAllowed, originAllowed, tokenCookie } from './auth.ts';
 import type { EventStream } from './event-stream.ts';
 import { setSecurityHeaders } from './security-headers.ts';
 import { serveStatic } from './static-files.ts';
@@ -23,7 +23,21 @@ export interface ApiServerOptions {
   events: EventStream;
   /** 0 picks a free port. */
   port?: number;
+  /** Limits on slow or stalled clients (defaults: DEFAULT_TIMEOUTS). */
+  timeouts?: Partial<ServerTimeouts>;
 }
+
+export interface ServerTimeouts {
+  /** The request line and headers must arrive within this. */
+  headersMs: number;
+  /** The whole request, body included, must arrive within this (responses, the event stream too, are not bounded). */
+  requestMs: number;
+  /** How often Node looks for requests past those limits. */
+  checkIntervalMs: number;
+}
+
+/** Our requests are a few KB from a page on the same machine: seconds are generous. */
+export const DEFAULT_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, checkIntervalMs: 1_000 };
 
 export interface RunningServer {
   port: number;
@@ -48,6 +62,10 @@ function sendJsonError(res: ServerResponse, status: number, error: ErrorInfo): v
 }
 
 async function readBody(req: IncomingMessage): Promise<Uint8Array> {
+  // A declared length over the limit is refused before a byte of the body is waited for.
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_REQUEST_BYTES)
+    throw new HttpFailure(413, { code: 'INVALID_ARGUMENT', message: `request body of ${declared} bytes is over ${MAX_REQUEST_BYTES}` });
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -73,6 +91,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     setSecurityHeaders(res);
     if (!hostAllowed(req, port)) throw new HttpFailure(403, { code: 'UNAUTHORIZED', message: 'requests must be addressed to 127.0.0.1' });
+    if (!originAllowed(req, port))
+      throw new HttpFailure(403, { code: 'UNAUTHORIZED', message: 'requests from another origin are refused, token or not' });
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
 
     // The printed URL: trade the query token for a cookie, then drop it from the address bar.
@@ -115,7 +135,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       throw new HttpFailure(404, { code: 'INVALID_ARGUMENT', message: `nothing at ${url.pathname}` });
   };
 
-  const server = createServer((req, res) => {
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  // Slow or stalled clients (headers dribbled, a body declared and never sent) get 408 and are dropped.
+  const server = createServer({ connectionsCheckingInterval: timeouts.checkIntervalMs }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (res.headersSent) {
         res.destroy();
@@ -125,6 +147,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       else sendJsonError(res, 500, { code: 'INTERNAL', message: 'the server failed to answer this request' });
     });
   });
+  server.headersTimeout = timeouts.headersMs;
+  server.requestTimeout = timeouts.requestMs;
   await new Promise<void>((resolveListen, rejectListen) => {
     server.once('error', rejectListen);
     // Loopback only: nothing on the network can reach browser mode.

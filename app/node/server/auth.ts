@@ -37,3 +37,14 @@ export function hostAllowed(req: IncomingMessage, port: number): boolean {
 export function tokenCookie(token: string): string {
   return `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
 }
+
+/**
+ * A browser names the page that sent a request in `Origin`. Only our own page may call us, even
+ * with the token: a request from any other origin (or the opaque `null` of a sandboxed frame or a
+ * file:// page) is refused. Requests without the header come from non-browser clients.
+ */
+export function originAllowed(req: IncomingMessage, port: number): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  return origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+}

@@ -77,7 +77,11 @@ export async function runJob(store: StudyStore, jobId: number, options: RunJobOp
     store.jobs.markDone(jobId);
     return progress.final(store, 'done');
   } catch (error) {
-    store.jobs.setState(jobId, 'failed', toErrorInfo(error));
+    const info = toErrorInfo(error);
+    // A full disk or a damaged store cannot record the failure either: the job stays resumable
+    // (its runner is gone, so it reads as interrupted) and the caller gets the original error.
+    if (info.code === 'DISK_FULL' || info.code === 'STORE_CORRUPT') throw error;
+    store.jobs.setState(jobId, 'failed', info);
     return progress.final(store, 'failed');
   } finally {
     options.signal?.removeEventListener('abort', stop);
@@ -103,8 +107,20 @@ async function classifyChunk(
   let committed = 0;
   let queue: { item: WorkItem; result: FileResult }[] = [];
   let scheduled: NodeJS.Immediate | undefined;
+  // A commit that fails (disk full, damaged store) runs in a setImmediate callback, where a throw
+  // would crash the process: keep it, stop the engine, and rethrow once the call has returned.
+  let commitFailure: { error: unknown } | undefined;
   const flush = (): void => {
     scheduled = undefined;
+    if (commitFailure) return;
+    try {
+      commitQueued();
+    } catch (error) {
+      commitFailure = { error };
+      stop();
+    }
+  };
+  const commitQueued = (): void => {
     const batch = queue;
     queue = [];
     const effects = store.results.commitMany(
@@ -137,6 +153,7 @@ async function classifyChunk(
     clearImmediate(scheduled);
     flush();
   }
+  if (commitFailure) throw commitFailure.error;
   return committed;
 }
 

@@ -26,8 +26,8 @@ function checkImageAttributes(file: DicomFile, parsed: ParsedDicom): void {
   const fail = (code: 'DICOM_DECODE_FAILED' | 'DICOM_UNSUPPORTED_SYNTAX', problem: string, tag: string) => {
     throw dicomError(code, source, problem, { tag, syntax });
   };
-  if (!(meta.rows > 0 && meta.columns > 0))
-    fail('DICOM_DECODE_FAILED', `image size ${meta.rows}x${meta.columns} is empty`, '(0028,0010) Rows');
+  if (!(meta.rows > 0)) fail('DICOM_DECODE_FAILED', `Rows is ${meta.rows}: the image is empty`, '(0028,0010) Rows');
+  if (!(meta.columns > 0)) fail('DICOM_DECODE_FAILED', `Columns is ${meta.columns}: the image is empty`, '(0028,0011) Columns');
   if (![8, 16, 32].includes(meta.bitsAllocated))
     fail('DICOM_UNSUPPORTED_SYNTAX', `BitsAllocated ${meta.bitsAllocated} is not supported (8, 16 or 32)`, '(0028,0100) BitsAllocated');
   if (meta.bitsStored < 1 || meta.bitsStored > meta.bitsAllocated)

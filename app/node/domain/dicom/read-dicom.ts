@@ -2,6 +2,7 @@ import { inflateRawSync } from 'node:zlib';
 import dicomParser, { type DataSet } from 'dicom-parser';
 import { DenseRayError } from '../../shared/errors.ts';
 import { isUtf8CharacterSet } from './dataset-values.ts';
+import { encodingContradiction, firstOpenEndedElement, hitEndInsideSequence, isStackOverflow, metaGroupEnd } from './dataset-structure.ts';
 import { describeThrown, dicomError, PIXEL_DATA_TAG } from './dicom-error.ts';
 import { dictionaryEntry, formatTag } from './dictionary.ts';
 import { readMetadata } from './metadata.ts';
@@ -45,11 +46,38 @@ function lastParsedTag(thrown: unknown): string | undefined {
   return last ? tagName(last) : undefined;
 }
 
-function readTransferSyntax(bytes: Uint8Array, source: string): TransferSyntax {
+const TRANSFER_SYNTAX_TAG = '(0002,0010) TransferSyntaxUID';
+
+/** Where the dataset starts by the File Meta group's own length (0002,0000), for naming a culprit when parsing failed. */
+function datasetStartByGroupLength(bytes: Uint8Array): number | undefined {
+  if (bytes.length < 144 || bytes[132] !== 0x02 || bytes[133] !== 0 || bytes[134] !== 0 || bytes[135] !== 0) return undefined;
+  return 144 + new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(140, true);
+}
+
+function tooDeep(source: string, bytes: Uint8Array, datasetStart: number | undefined, syntax?: TransferSyntax, cause?: unknown) {
+  const explicitLe: TransferSyntax = syntax ?? {
+    uid: '',
+    name: '',
+    encoding: 'native',
+    littleEndian: true,
+    explicitVr: true,
+    lossy: false,
+  };
+  const tag = datasetStart === undefined ? undefined : firstOpenEndedElement(bytes, datasetStart, explicitLe);
+  return dicomError('DICOM_MALFORMED', source, 'sequences are nested too deeply to read (a real dataset nests a few levels)', {
+    ...(tag ? { tag } : {}),
+    ...(syntax ? { syntax } : {}),
+    cause,
+  });
+}
+
+function readTransferSyntax(bytes: Uint8Array, source: string): { syntax: TransferSyntax; datasetStart: number } {
   let meta: DataSet;
   try {
     meta = dicomParser.readPart10Header(bytes);
   } catch (thrown) {
+    // The reader looks one element past the meta group, so a deep first sequence overflows here.
+    if (isStackOverflow(thrown)) throw tooDeep(source, bytes, datasetStartByGroupLength(bytes), undefined, thrown);
     const message = describeThrown(thrown);
     if (isOverrun(message))
       throw dicomError('DICOM_TRUNCATED', source, `file ends inside the File Meta group (${message})`, { cause: thrown });
@@ -59,16 +87,27 @@ function readTransferSyntax(bytes: Uint8Array, source: string): TransferSyntax {
   const uid = element ? meta.string('x00020010') : undefined;
   if (!uid)
     throw dicomError('DICOM_UNSUPPORTED_SYNTAX', source, 'the File Meta group has no Transfer Syntax UID', {
-      tag: '(0002,0010) TransferSyntaxUID',
+      tag: TRANSFER_SYNTAX_TAG,
     });
   const syntax = transferSyntaxOf(uid);
   if (!syntax) {
     throw dicomError('DICOM_UNSUPPORTED_SYNTAX', source, 'unknown transfer syntax: the dataset encoding cannot be trusted', {
-      tag: '(0002,0010) TransferSyntaxUID',
+      tag: TRANSFER_SYNTAX_TAG,
       syntax: { uid },
     });
   }
-  return syntax;
+  return { syntax, datasetStart: metaGroupEnd(meta) };
+}
+
+/** The Transfer Syntax UID says one VR encoding and the dataset's first element is written in the other. */
+function wrongEncoding(source: string, syntax: TransferSyntax, actual: 'implicit' | 'explicit', cause?: unknown) {
+  const declared = syntax.explicitVr ? 'explicit' : 'implicit';
+  return dicomError(
+    'DICOM_MALFORMED',
+    source,
+    `the Transfer Syntax UID says ${declared} VR, but the dataset is written with ${actual} VR (the UID was changed or is wrong)`,
+    { tag: TRANSFER_SYNTAX_TAG, syntax, cause },
+  );
 }
 
 function inflaterFor(source: string, syntax: TransferSyntax) {
@@ -88,20 +127,25 @@ function inflaterFor(source: string, syntax: TransferSyntax) {
   };
 }
 
-function parseDataSet(bytes: Uint8Array, source: string, syntax: TransferSyntax): DataSet {
+function parseDataSet(bytes: Uint8Array, source: string, syntax: TransferSyntax, datasetStart: number): DataSet {
   try {
     // The typings say the inflater returns void; the parser uses the returned bytes.
     const inflater = inflaterFor(source, syntax) as unknown as (arr: Uint8Array, position: number) => void;
     return dicomParser.parseDicom(bytes, { inflater });
   } catch (thrown) {
     if (thrown instanceof DenseRayError) throw thrown;
+    if (isStackOverflow(thrown)) throw tooDeep(source, bytes, datasetStart, syntax, thrown);
+    // An implicit-VR label on an explicit-VR dataset reads VR letters as lengths: say so, not "truncated".
+    const contradiction = encodingContradiction(bytes, datasetStart, syntax);
+    if (contradiction) throw wrongEncoding(source, syntax, contradiction, thrown);
     const message = describeThrown(thrown);
     const after = lastParsedTag(thrown);
     const where = after ? `after ${after}` : 'in the dataset';
     if (isOverrun(message)) {
       throw dicomError('DICOM_TRUNCATED', source, `file ends inside an element ${where} (${message})`, { syntax, cause: thrown });
     }
-    throw dicomError('NOT_DICOM', source, `malformed dataset ${where} (${message})`, { syntax, cause: thrown });
+    // The File Meta group read, so this is DICOM: its dataset is what is broken.
+    throw dicomError('DICOM_MALFORMED', source, `malformed dataset ${where} (${message})`, { syntax, cause: thrown });
   }
 }
 
@@ -141,15 +185,36 @@ function checkElementBounds(dataSet: DataSet, source: string, syntax: TransferSy
 }
 
 /**
- * Parses a DICOM file's header. Throws DenseRayError NOT_DICOM, DICOM_TRUNCATED or
- * DICOM_UNSUPPORTED_SYNTAX (unknown UID). Pixel problems (missing, short, undecodable, a known
+ * Parses a DICOM file's header. Throws DenseRayError NOT_DICOM, DICOM_TRUNCATED, DICOM_MALFORMED
+ * (a broken dataset behind a readable File Meta group) or DICOM_UNSUPPORTED_SYNTAX (unknown UID). Pixel problems (missing, short, undecodable, a known
  * syntax without a codec) surface from decodeFrame, so headers of such files stay readable.
  */
 export function readDicom(bytes: Uint8Array, source: string): DicomFile {
   if (!isDicom(bytes)) throw dicomError('NOT_DICOM', source, 'no DICM prefix at byte 128 and no File Meta group at byte 0');
+  try {
+    return readPart10(bytes, source);
+  } catch (thrown) {
+    // dicom-parser throws strings from its value readers too (a meta value past the end of a cut file).
+    if (thrown instanceof DenseRayError) throw thrown;
+    const message = describeThrown(thrown);
+    if (isOverrun(message)) throw dicomError('DICOM_TRUNCATED', source, `file ends inside an element (${message})`, { cause: thrown });
+    throw dicomError('DICOM_MALFORMED', source, `malformed dataset (${message})`, { cause: thrown });
+  }
+}
+
+function readPart10(bytes: Uint8Array, source: string): DicomFile {
   const part10 = withPart10Preamble(bytes);
-  const syntax = readTransferSyntax(part10, source);
-  const dataSet = parseDataSet(part10, source, syntax);
+  const { syntax, datasetStart } = readTransferSyntax(part10, source);
+  // Explicit VR declared, none written: every length would be misread, so stop before parsing.
+  if (encodingContradiction(part10, datasetStart, syntax) === 'implicit') throw wrongEncoding(source, syntax, 'implicit');
+  const dataSet = parseDataSet(part10, source, syntax, datasetStart);
+  if (dataSet.elements.x7fe00010 === undefined && hitEndInsideSequence(dataSet)) {
+    const tag = firstOpenEndedElement(part10, datasetStart, syntax);
+    throw dicomError('DICOM_TRUNCATED', source, 'a sequence of undefined length is never closed: the file ends inside it', {
+      ...(tag ? { tag } : {}),
+      syntax,
+    });
+  }
   checkElementBounds(dataSet, source, syntax);
   const isUtf8 = isUtf8CharacterSet(dataSet);
   const meta = readMetadata(dataSet, syntax, isUtf8);

@@ -10,8 +10,7 @@ const PALETTE = 3;
 const GRAY_ALPHA = 4;
 const RGBA = 6;
 
-/** Largest image we agree to inflate: a 100-megapixel cap (as jpeg-js uses) stops decompression bombs. */
-export const MAX_PIXELS = 100_000_000;
+export { MAX_PIXELS } from './decode-limits.ts';
 
 export interface PngHeader {
   width: number;

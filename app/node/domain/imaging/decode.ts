@@ -1,6 +1,7 @@
 import { DenseRayError } from '../../shared/errors.ts';
 import { decodeJpeg } from './decode-jpeg.ts';
-import { decodePng, MAX_PIXELS, readPngHeader } from './decode-png.ts';
+import { MAX_DECODE_BYTES, MAX_PIXELS, pngDecodeBytes } from './decode-limits.ts';
+import { decodePng, readPngHeader } from './decode-png.ts';
 import type { GrayImage } from './gray-image.ts';
 
 export type ImageFormat = 'png' | 'jpeg';
@@ -28,13 +29,21 @@ export function decodeImage(bytes: Uint8Array, source: string): GrayImage {
   }
   if (format === 'png') {
     const header = readPngHeader(bytes);
+    const details = { source, format, width: header?.width, height: header?.height };
     if (header && header.width * header.height > MAX_PIXELS) {
       throw new DenseRayError(
         'IMAGE_DECODE_FAILED',
         `${source}: PNG of ${header.width}×${header.height} pixels exceeds the ${MAX_PIXELS / 1e6} MP limit`,
-        {
-          details: { source, format, width: header.width, height: header.height },
-        },
+        { details },
+      );
+    }
+    // Checked from IHDR, before a byte is inflated: a small file can declare gigabytes of pixels.
+    const cost = header ? pngDecodeBytes(header) : 0;
+    if (cost > MAX_DECODE_BYTES) {
+      throw new DenseRayError(
+        'IMAGE_DECODE_FAILED',
+        `${source}: PNG of ${header!.width}×${header!.height} pixels at ${header!.bitDepth} bits (colour type ${header!.colorType}) needs about ${Math.round(cost / 2 ** 20)} MiB to decode, over the ${MAX_DECODE_BYTES / 2 ** 20} MiB limit`,
+        { details },
       );
     }
   }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { parseRow, parseRows, ReportRow, ResultImagesRow } from './rows.ts';
+import { OtherFileRow, parseRow, parseRows, ReportRow, ResultImagesRow } from './rows.ts';
 
 /** Reads what reports need, without the model: study identity, outcome, and (one at a time) images. */
 export class ReportQuery {
@@ -24,6 +24,33 @@ export class ReportQuery {
       )
       .all({ job: jobId, model: modelKey });
     return parseRows(ReportRow, rows, 'report');
+  }
+
+  /**
+   * Every file of the job that its study's row does not show, in path order: skipped files (with
+   * the reason), and copies of an image another file holds (with the error, when this copy was
+   * read and failed). With rows(), each file of the job is accounted for exactly once.
+   */
+  otherFiles(jobId: number, modelKey: number): OtherFileRow[] {
+    const rows = this.db
+      .prepare(
+        `WITH shown AS (
+           SELECT i.study_id,
+             coalesce((SELECT r.file_id FROM results r WHERE r.study_id = i.study_id AND r.model_key = @model),
+                      (SELECT min(f.id) FROM job_files j JOIN files f ON f.id = j.file_id WHERE j.job_id = @job AND f.study_id = i.study_id)) AS file_id
+           FROM job_items i WHERE i.job_id = @job)
+         SELECT f.path, f.study_id, f.skip_reason, f.skip_code, a.error_code AS attempt_code, a.error_message AS attempt_message,
+           sf.path AS shown_path
+         FROM job_files j
+         JOIN files f ON f.id = j.file_id
+         LEFT JOIN shown s ON s.study_id = f.study_id
+         LEFT JOIN files sf ON sf.id = s.file_id
+         LEFT JOIN attempts a ON a.study_id = f.study_id AND a.model_key = @model AND a.file_id = f.id
+         WHERE j.job_id = @job AND (f.study_id IS NULL OR s.file_id IS NULL OR s.file_id != f.id)
+         ORDER BY f.path`,
+      )
+      .all({ job: jobId, model: modelKey });
+    return parseRows(OtherFileRow, rows, 'job file');
   }
 
   images(resultId: number): ResultImagesRow {

@@ -85,6 +85,20 @@ export const ReportRow = z.object({
 });
 export type ReportRow = z.infer<typeof ReportRow>;
 
+/** A file of a job that is not the one its study's report row shows: a copy of another file's image, or skipped. */
+export const OtherFileRow = z.object({
+  path: text,
+  study_id: int.nullable(),
+  skip_reason: text.nullable(),
+  skip_code: text.nullable(),
+  /** This copy was read and failed (another copy was then used, or the study failed on its last copy). */
+  attempt_code: text.nullable(),
+  attempt_message: text.nullable(),
+  /** The file the study's report row shows. */
+  shown_path: text.nullable(),
+});
+export type OtherFileRow = z.infer<typeof OtherFileRow>;
+
 export const ResultImagesRow = z.object({
   cam: blob.nullable(),
   cam_height: int.nullable(),
@@ -97,8 +111,9 @@ export type ResultImagesRow = z.infer<typeof ResultImagesRow>;
 export function parseRow<T>(schema: z.ZodType<T>, row: unknown, what: string): T {
   const parsed = schema.safeParse(row);
   if (!parsed.success) {
+    // The schema guarantees these shapes, so a row that breaks them was damaged on disk.
     throw new DenseRayError(
-      'INTERNAL',
+      'STORE_CORRUPT',
       `study store: unexpected ${what} row: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   }
@@ -115,7 +130,7 @@ export function parseJsonColumn<T>(schema: z.ZodType<T>, value: string, what: st
   try {
     raw = JSON.parse(value);
   } catch (cause) {
-    throw new DenseRayError('INTERNAL', `study store: ${what} is not valid JSON`, { cause });
+    throw new DenseRayError('STORE_CORRUPT', `study store: ${what} is not valid JSON (the file is damaged)`, { cause });
   }
   return parseRow(schema, raw, what);
 }

@@ -6,6 +6,7 @@ import type { StudyClassifier } from '../../domain/batch/classifier.ts';
 import { jobModelFor } from '../../domain/batch/job-model.ts';
 import { loadReportData, type ReportData } from '../../domain/batch/report/report-data.ts';
 import { renderJson } from '../../domain/batch/report/json.ts';
+import { describeOtherFiles, type OtherFile, otherFiles } from '../../domain/batch/report/other-files.ts';
 import { type WrittenReports, writeReports } from '../../domain/batch/report/write-reports.ts';
 import { runJob } from '../../domain/batch/run-job.ts';
 import { findOrCreateJob } from '../../domain/batch/start-job.ts';
@@ -17,10 +18,14 @@ import { createLocalAnalysis } from '../analysis/local-analysis.ts';
 
 /** The report format a path asks for (.csv, .json, .html), or INVALID_ARGUMENT. */
 export { reportFormatOf } from '../../domain/batch/report/write-reports.ts';
-export type { WrittenReports };
+export type { OtherFile, WrittenReports };
+/** The other files as lines of text (`jobs show`, `batch`). */
+export { describeOtherFiles };
 
 export interface JobServiceOptions {
   dataDir: string;
+  /** Check the store's integrity on open (quick_check), so nothing reads as done from rows it could not read. */
+  verifyStore?: boolean;
   emit?(event: ApiEvent): void;
   /** How a job gets its model; default: the classify use case with the engine in this process. */
   openClassifier?: (model: JobModelInfo, options: ClassifierOptions) => Promise<StudyClassifier>;
@@ -119,6 +124,12 @@ export class JobService {
   /** The job's worklist and model, read from the store (no model run): what every report shows. */
   reportData(jobId: number, rank: RankRule = DEFAULT_RANK_RULE): ReportData {
     return loadReportData(this.db(), jobId, rank);
+  }
+
+  /** The job's files no study row shows: copies of another file's image and skipped files, with why. */
+  otherFiles(jobId: number): OtherFile[] {
+    const store = this.db();
+    return otherFiles(store, jobId, store.jobs.get(jobId).model_key);
   }
 
   /** The JSON report, as `--out report.json` writes it. */
@@ -238,6 +249,6 @@ export class JobService {
   }
 
   private db(): StudyStore {
-    return (this.store ??= StudyStore.open(this.options.dataDir));
+    return (this.store ??= StudyStore.open(this.options.dataDir, { verify: this.options.verifyStore === true }));
   }
 }

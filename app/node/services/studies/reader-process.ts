@@ -57,7 +57,11 @@ function receive(raw: unknown): void {
     try {
       send({ id: request.id, ok: true, value: await run(request) });
     } catch (error) {
-      send({ id: request.id, ok: false, error: toErrorInfo(error, 'IMAGE_DECODE_FAILED') });
+      send({
+        id: request.id,
+        ok: false,
+        error: toErrorInfo(error, request.op === 'importModel' ? 'WEIGHTS_FORMAT' : 'IMAGE_DECODE_FAILED'),
+      });
     }
   });
 }

@@ -1,8 +1,11 @@
 import type { ReportData } from './report-data.ts';
 
 /**
- * One row per study in worklist order (scored, then check input, errors, pending): rank, group, outcome, each finding's probability (model label
- * order), identifiers, model, error. RFC 4180 quoting; text that a spreadsheet would run as a
+ * One row per study in worklist order (scored, then check input, errors, pending): rank, group,
+ * outcome, each finding's probability (model label order), identifiers, model, error. Then one row
+ * per other file of the job, without a rank: status `copy` (the image of study_id, held by another
+ * file too; with this copy's error if it failed) or `skipped` (the reason in error_message), so
+ * every input file is in the CSV. RFC 4180 quoting; text that a spreadsheet would run as a
  * formula (= + - @ at the start) is prefixed with ' so a hostile patient ID cannot execute.
  */
 export function renderCsv(data: ReportData): string {
@@ -63,6 +66,19 @@ export function renderCsv(data: ReportData): string {
         text(r.error?.message ?? null),
       ].join(','),
     );
+  }
+  for (const f of data.otherFiles) {
+    const cells = new Map<string, string>([
+      ['status', f.disposition],
+      ['study_id', f.studyId === null ? '' : String(f.studyId)],
+      ['file', text(f.path)],
+      ['model_id', text(data.model.id)],
+      ['model_version', text(data.model.version)],
+      ['weights_sha256', data.model.sha256],
+      ['error_code', f.error?.code ?? ''],
+      ['error_message', text(f.error?.message ?? f.note)],
+    ]);
+    lines.push(header.map((name) => cells.get(name) ?? '').join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
 }

@@ -71,7 +71,9 @@ ${counts.filesSkipped} files skipped, ${counts.duplicates} duplicates · job ${e
     group = row.group;
     write(renderRow(store, data, row));
   }
-  write('</tbody></table>\n</body></html>\n');
+  write('</tbody></table>\n');
+  write(renderOtherFiles(data));
+  write('</body></html>\n');
 }
 
 function renderRow(store: StudyStore, data: ReportData, row: RankedStudy): string {
@@ -101,6 +103,20 @@ function renderRow(store: StudyStore, data: ReportData, row: RankedStudy): strin
   ].filter(Boolean);
   const score = row.rankScore === null ? '—' : row.rankScore.toFixed(3);
   return `<tr data-rank="${row.rank}" data-study-id="${row.studyId}" data-status="${row.status}" data-group="${row.group}"><td class="rank">${row.rank}</td><td><div class="pair">${pictures}</div></td><td class="score">${score}</td><td>${findings}</td><td class="ids"><div>${esc(row.file)}${row.copies > 1 ? ` (+${row.copies - 1} copies)` : ''}</div><div>${ids.join(' · ')}</div></td></tr>\n`;
+}
+
+/** Copies and skipped files, so that every input file appears on the page. */
+function renderOtherFiles(data: ReportData): string {
+  if (data.otherFiles.length === 0) return '';
+  const copies = data.otherFiles.filter((f) => f.disposition === 'copy').length;
+  const rows = data.otherFiles.map(
+    (f) =>
+      `<tr data-disposition="${f.disposition}"><td>${f.disposition}</td><td class="ids">${esc(f.path)}</td><td${f.error && f.disposition === 'copy' ? ' class="error"' : ''}>${esc(f.note)}</td></tr>\n`,
+  );
+  return `<h2 style="font-size:16px;margin:16px 20px 6px">Other files: ${copies} copies of an image listed above, ${data.otherFiles.length - copies} skipped</h2>
+<table id="other-files"><thead><tr><th>What</th><th>File</th><th>Note</th></tr></thead><tbody>
+${rows.join('')}</tbody></table>
+`;
 }
 
 function topFindings(row: RankedStudy): string {

@@ -19,6 +19,8 @@ export function renderJson(data: ReportData): string {
     },
     ranking: { rule: data.rule, triageScore: TRIAGE_SCORE_MEANING, groups: WORKLIST_GROUP_MEANING },
     studies: data.rows.map(({ resultId: _resultId, ...row }) => row),
+    /** Every other file of the job: copies of a study's image (with their own error if read and failed) and skipped files. */
+    otherFiles: data.otherFiles,
   };
   return `${JSON.stringify(report, null, 2)}\n`;
 }

@@ -3,6 +3,7 @@ import type { WorklistGroup } from '../../../../common/worklist-order.ts';
 import type { JobModelInfo } from '../../store/job-records.ts';
 import type { StudyStore } from '../../store/study-store.ts';
 import { rankedStudies, type RankedStudy } from '../study-rows.ts';
+import { otherFiles, type OtherFile } from './other-files.ts';
 
 export { NOT_A_MEDICAL_DEVICE } from '../../../../common/product.ts';
 
@@ -24,6 +25,8 @@ export interface ReportData {
   model: JobModelInfo;
   rule: RankRule;
   rows: RankedStudy[];
+  /** The job's files no row shows (copies, skipped), so that every input file is accounted for. */
+  otherFiles: OtherFile[];
   generatedAt: string;
 }
 
@@ -34,6 +37,7 @@ export function loadReportData(store: StudyStore, jobId: number, rule: RankRule 
     model: store.jobs.model(row.model_key),
     rule,
     rows: rankedStudies(store, jobId, rule),
+    otherFiles: otherFiles(store, jobId, row.model_key),
     generatedAt: new Date().toISOString(),
   };
 }

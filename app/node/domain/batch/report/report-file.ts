@@ -10,14 +10,17 @@ export function writeReportFile(path: string, produce: (write: (chunk: string) =
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
   const fd = openSync(tmp, 'w');
+  let open = true;
   try {
     produce((chunk) => {
       writeSync(fd, chunk);
     });
     closeSync(fd);
+    open = false;
     renameSync(tmp, path);
   } catch (error) {
-    closeSync(fd);
+    // Close once: a second close would throw EBADF and hide the real failure (a full disk, say).
+    if (open) closeSync(fd);
     rmSync(tmp, { force: true });
     throw error;
   }

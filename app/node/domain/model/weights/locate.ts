@@ -97,6 +97,21 @@ function shortName(obj: PyObject): string {
   return obj.cls.name;
 }
 
+/**
+ * Bounds on the module walk. A module reachable along several paths (tied submodules, or a
+ * crafted pickle whose `_modules` all point at one memoised object, doubling the paths at each of
+ * 40 levels) is walked once; its tensors are then named under every path, as state_dict() does,
+ * and the count of names is what is bounded. DenseNet-264 names ~1,500 tensors.
+ */
+const MAX_TENSOR_NAMES = 100_000;
+
+interface Subtree {
+  /** Tensors under names relative to the module (`conv.weight`, `0.bias`). */
+  tensors: [string, TensorRef][];
+  /** Descendant modules by relative path (`''` is the module itself). */
+  modules: [string, PyObject][];
+}
+
 function walkModule(
   root: PyObject,
   source: string,
@@ -105,21 +120,30 @@ function walkModule(
   const fail = (message: string): never => {
     throw new DenseRayError('WEIGHTS_FORMAT', `${source}: pickled model is malformed: ${message}`);
   };
-  const tensors = new Map<string, TensorRef>();
   const classes: string[] = [];
-  const modulesByPath = new Map<string, PyObject>();
   const facts: ModuleFacts = { rootClass: root.cls.qualifiedName, moduleClasses: classes, classifierEndsInSigmoid: false };
   const ancestors = new Set<PyObject>();
+  const walked = new Map<PyObject, Subtree>();
+  let names = 0;
+  const count = (n: number): void => {
+    names += n;
+    if (names > MAX_TENSOR_NAMES) fail(`more than ${MAX_TENSOR_NAMES} tensor or module names (submodules shared along many paths?)`);
+  };
 
-  const visit = (obj: PyObject, path: string, depth: number): void => {
+  const visit = (obj: PyObject, path: string, depth: number): Subtree => {
     if (depth > MAX_MODULE_DEPTH) fail(`modules nested deeper than ${MAX_MODULE_DEPTH}`);
     if (ancestors.has(obj)) fail(`module ${path || '(root)'} contains itself`);
+    const seen = walked.get(obj);
+    if (seen) {
+      count(seen.tensors.length + seen.modules.length);
+      return seen;
+    }
     const state = moduleState(obj) ?? fail(`${path || '(root)'} is a ${obj.cls.qualifiedName} without module state`);
     ancestors.add(obj);
-    modulesByPath.set(path, obj);
     if (!classes.includes(obj.cls.qualifiedName)) classes.push(obj.cls.qualifiedName);
     collectAttributes(state, facts, read);
     const prefix = path === '' ? '' : `${path}.`;
+    const subtree: Subtree = { tensors: [], modules: [['', obj]] };
     const skip = nonPersistent(state.get('_non_persistent_buffers_set'));
     for (const field of ['_parameters', '_buffers']) {
       const entries = state.get(field);
@@ -129,9 +153,10 @@ function walkModule(
         if (typeof name !== 'string') fail(`${prefix}${field} has a non-string key`);
         if (value === null || skip.has(name as string)) continue; // state_dict() leaves out None and non-persistent buffers
         if (!(value instanceof TensorRef)) fail(`${prefix}${String(name)} is a ${describeValue(value)}, not a tensor`);
-        tensors.set(`${prefix}${String(name)}`, value as TensorRef);
+        subtree.tensors.push([name as string, value as TensorRef]);
       }
     }
+    count(subtree.tensors.length + 1);
     const children = state.get('_modules');
     if (children !== undefined && children !== null) {
       if (!(children instanceof PyDict)) fail(`${prefix}_modules is a ${describeValue(children)}`);
@@ -139,12 +164,18 @@ function walkModule(
         if (typeof name !== 'string') fail(`${prefix}_modules has a non-string key`);
         if (child === null) continue;
         if (!isModule(child)) fail(`${prefix}${String(name)} is a ${describeValue(child)}, not a module`);
-        visit(child as PyObject, `${prefix}${String(name)}`, depth + 1);
+        const sub = visit(child as PyObject, `${prefix}${String(name)}`, depth + 1);
+        for (const [rel, t] of sub.tensors) subtree.tensors.push([`${name}.${rel}`, t]);
+        for (const [rel, m] of sub.modules) subtree.modules.push([rel === '' ? String(name) : `${name}.${rel}`, m]);
       }
     }
     ancestors.delete(obj);
+    walked.set(obj, subtree);
+    return subtree;
   };
-  visit(root, '', 0);
+  const all = visit(root, '', 0);
+  const tensors = new Map(all.tensors);
+  const modulesByPath = new Map(all.modules);
 
   // The classifier nearest the root (a DataParallel wrapper puts the model one level down).
   const classifierPath = [...modulesByPath.keys()]

@@ -240,7 +240,9 @@ class Machine {
           const items = this.popMark();
           const set = this.top();
           if (!(set instanceof PySet)) this.fail(`ADDITEMS on ${describeValue(set)}`);
-          set.items.push(...items);
+          if (set.items.length + items.length > MAX_STACK) this.fail('set limit exceeded');
+          // One push per item: spreading half a million arguments overflows the call stack.
+          for (const item of items) set.items.push(item);
           break;
         }
         case 0x91: // FROZENSET

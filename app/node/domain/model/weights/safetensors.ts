@@ -9,7 +9,13 @@ export interface SafetensorsFile {
 
 const BYTES_PER_ELEMENT: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 
-/** Parses a safetensors file (8-byte LE header length, JSON header, raw little-endian data) into float32 tensors. */
+/**
+ * Parses a safetensors file (8-byte LE header length, JSON header, raw little-endian data) into
+ * float32 tensors. The header is checked the way the reference library checks it before any data
+ * is touched: integer shapes and offsets, and tensors that tile the data section exactly — no
+ * overlap (two names reading the same bytes), no gap (bytes no tensor accounts for), nothing
+ * past the end.
+ */
 export function readSafetensors(bytes: Uint8Array, source = 'weights'): SafetensorsFile {
   const fail = (message: string): never => {
     throw new DenseRayError('WEIGHTS_FORMAT', `${source}: not a valid safetensors file: ${message}`);
@@ -24,31 +30,88 @@ export function readSafetensors(bytes: Uint8Array, source = 'weights'): Safetens
   } catch (cause) {
     throw new DenseRayError('WEIGHTS_FORMAT', `${source}: safetensors header is not JSON`, { cause });
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) return fail('header is not an object');
+  if (!isRecord(header)) return fail('header is not an object');
   const dataStart = 8 + headerLength;
-  const tensors: WeightMap = new Map();
+  const dataLength = bytes.length - dataStart;
+  const entries: TensorEntry[] = [];
   let metadata: Record<string, string> = {};
-  for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
+  for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
-      metadata = Object.fromEntries(Object.entries(entry as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+      metadata = parseMetadata(entry, fail);
       continue;
     }
-    const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof e.dtype !== 'string' || !Array.isArray(e.shape) || !Array.isArray(e.data_offsets) || e.data_offsets.length !== 2) {
-      fail(`tensor ${name} has a malformed entry`);
-    }
-    const dtype = e.dtype as string;
-    const shape = (e.shape as unknown[]).map(Number);
-    const [begin, end] = (e.data_offsets as unknown[]).map(Number) as [number, number];
-    const width = BYTES_PER_ELEMENT[dtype];
-    if (width === undefined) return fail(`tensor ${name} has unsupported dtype ${dtype}`);
-    const count = elementCount(shape);
-    if (end - begin !== count * width || dataStart + end > bytes.length || begin < 0) {
-      fail(`tensor ${name} (${dtype} ${JSON.stringify(shape)}) has data offsets [${begin}, ${end}] that do not fit`);
-    }
-    tensors.set(name, { shape, data: toFloat32(bytes, dataStart + begin, count, dtype) });
+    entries.push(parseEntry(name, entry, fail));
   }
+  checkTiling(entries, dataLength, fail);
+  const tensors: WeightMap = new Map();
+  for (const e of entries) tensors.set(e.name, { shape: e.shape, data: toFloat32(bytes, dataStart + e.begin, e.count, e.dtype) });
   return { tensors, metadata };
+}
+
+interface TensorEntry {
+  name: string;
+  dtype: string;
+  shape: number[];
+  count: number;
+  begin: number;
+  end: number;
+}
+
+type Fail = (message: string) => never;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isIndex(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+/** `__metadata__` is a string → string map; null reads as none, as in the reference library (an Option). */
+function parseMetadata(entry: unknown, fail: Fail): Record<string, string> {
+  if (entry === null) return {};
+  if (!isRecord(entry)) return fail(`__metadata__ is ${Array.isArray(entry) ? 'a list' : typeof entry}, not a map of strings`);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(entry)) {
+    if (typeof v !== 'string') fail(`__metadata__ entry ${JSON.stringify(k)} is not a string`);
+    out[k] = v as string;
+  }
+  return out;
+}
+
+function parseEntry(name: string, entry: unknown, fail: Fail): TensorEntry {
+  if (!isRecord(entry)) return fail(`tensor ${name} has a malformed entry`);
+  const { dtype, shape, data_offsets: offsets } = entry;
+  if (typeof dtype !== 'string' || !Array.isArray(shape) || !Array.isArray(offsets) || offsets.length !== 2)
+    return fail(`tensor ${name} has a malformed entry`);
+  const width = BYTES_PER_ELEMENT[dtype];
+  if (width === undefined) return fail(`tensor ${name} has unsupported dtype ${dtype}`);
+  if (shape.length > 16 || !shape.every(isIndex))
+    return fail(`tensor ${name} has shape ${JSON.stringify(shape).slice(0, 80)}: dimensions must be non-negative integers`);
+  const [begin, end] = offsets;
+  if (!isIndex(begin) || !isIndex(end) || end < begin)
+    return fail(`tensor ${name} has data offsets ${JSON.stringify(offsets).slice(0, 80)}: not an increasing pair of byte positions`);
+  const count = elementCount(shape);
+  if (!Number.isSafeInteger(count * width) || end - begin !== count * width)
+    return fail(
+      `tensor ${name} (${dtype} ${JSON.stringify(shape)}) spans [${begin}, ${end}], not the ${count} × ${width} bytes its shape needs`,
+    );
+  return { name, dtype, shape, count, begin, end };
+}
+
+/** In offset order every tensor starts where the previous one ended, from 0 to the end of the file. */
+function checkTiling(entries: TensorEntry[], dataLength: number, fail: Fail): void {
+  const ordered = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  let previous = 'the start of the data';
+  for (const e of ordered) {
+    if (e.begin < at) fail(`tensor ${e.name} [${e.begin}, ${e.end}] overlaps ${previous} (which ends at ${at})`);
+    if (e.begin > at) fail(`bytes [${at}, ${e.begin}] before tensor ${e.name} belong to no tensor`);
+    at = e.end;
+    previous = `tensor ${e.name}`;
+  }
+  if (at > dataLength) fail(`${previous} ends at byte ${at} of the data, past its end (${dataLength} bytes)`);
+  if (at < dataLength) fail(`the last ${dataLength - at} bytes of the data belong to no tensor`);
 }
 
 function toFloat32(bytes: Uint8Array, offset: number, count: number, dtype: string): Float32Array {

@@ -23,8 +23,12 @@ export interface ZipArchive {
 }
 
 const MAX_ENTRIES = 1 << 20;
-/** No DenseNet storage comes near this; it bounds what a deflate bomb may allocate. */
-const MAX_MEMBER_BYTES = 2 ** 31 - 1;
+/**
+ * What all members together may declare, checked from the central directory before anything is
+ * inflated (a member then inflates to exactly its declared size or fails). DenseNet-264 in float64
+ * is ~0.6 GiB; this bounds what a deflate bomb, or many members adding up, may allocate.
+ */
+export const MAX_ARCHIVE_BYTES = 2 ** 30;
 
 export function isZip(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
@@ -71,6 +75,7 @@ export function openZip(bytes: Uint8Array, source: string): ZipArchive {
   if (!within(directoryOffset, directorySize)) fail('central directory lies outside the file');
 
   const entries = new Map<string, ZipEntry>();
+  let declaredTotal = 0;
   let at = directoryOffset;
   for (let i = 0; i < entryCount; i++) {
     if (!within(at, 46) || u32(at) !== 0x02014b50) fail(`central directory entry ${i} is damaged`);
@@ -99,6 +104,9 @@ export function openZip(bytes: Uint8Array, source: string): ZipArchive {
         e += 4 + length;
       }
     }
+    declaredTotal += size;
+    if (declaredTotal > MAX_ARCHIVE_BYTES)
+      fail(`members declare more than ${MAX_ARCHIVE_BYTES} bytes in all (at ${name}); no DenseNet checkpoint is that large`);
     entries.set(name, { name, method: u16(at + 10), flags: u16(at + 8), crc32: u32(at + 16), compressedSize, size, localHeaderOffset });
     at += 46 + nameLength + extraLength + commentLength;
   }
@@ -112,7 +120,6 @@ export function openZip(bytes: Uint8Array, source: string): ZipArchive {
     const start = h + 30 + u16(h + 26) + u16(h + 28);
     if (!within(start, entry.compressedSize)) fail(`member ${name} is truncated`);
     const stored = bytes.subarray(start, start + entry.compressedSize);
-    if (entry.size > MAX_MEMBER_BYTES) fail(`member ${name} declares ${entry.size} bytes`);
     let data: Uint8Array;
     if (entry.method === 0) {
       if (entry.compressedSize !== entry.size) fail(`stored member ${name} has inconsistent sizes`);
