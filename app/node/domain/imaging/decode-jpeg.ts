@@ -1,4 +1,5 @@
 import jpeg from 'jpeg-js';
+import { readJpegFrameHeader } from './jpeg-markers.ts';
 import { grayFromRgb8 } from './luma.ts';
 import type { GrayImage } from './gray-image.ts';
 
@@ -10,6 +11,10 @@ import type { GrayImage } from './gray-image.ts';
  * image with a grey lower half that a classifier would happily score.
  */
 export function decodeJpeg(bytes: Uint8Array): GrayImage {
+  const header = readJpegFrameHeader(bytes);
+  // jpeg-js reads 12-bit samples as 8-bit and saturates most of the film; never score that.
+  if (header && (header.precision > 8 || header.process === 0xc3))
+    throw new Error(`a ${header.precision}-bit ${header.process === 0xc3 ? 'lossless ' : ''}JPEG needs the IJG decoder (decodeStudyImage)`);
   const image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, tolerantDecoding: false, maxResolutionInMP: 100 });
   const n = image.width * image.height;
   if (n === 0) throw new Error('JPEG has no pixels');

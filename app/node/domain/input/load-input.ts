@@ -1,6 +1,6 @@
 import { DenseRayError } from '../../shared/errors.ts';
 import { classifiability, renderForModel } from '../dicom/index.ts';
-import { decodeImage } from '../imaging/decode.ts';
+import { decodeStudyImage } from './decode-study-image.ts';
 import type { GrayImage } from '../imaging/gray-image.ts';
 import { readStudyFile } from './study-file.ts';
 
@@ -24,7 +24,7 @@ export interface LoadedInput extends InputHeader {
  */
 export async function loadInput(path: string, options: { frame?: number } = {}): Promise<LoadedInput> {
   const study = await readStudyFile(path);
-  if (!study.dicom) return { image: decodeImage(study.bytes, path), format: study.format };
+  if (!study.dicom) return { image: await decodeStudyImage(study), format: study.format };
   const { meta } = study.dicom;
   const verdict = classifiability(meta);
   if (!verdict.ok) throw new DenseRayError(verdict.code, `${path}: ${verdict.reason}`);

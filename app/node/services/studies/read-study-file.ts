@@ -5,7 +5,7 @@ import { classifiability, decodeFrame, displayPixels } from '../../domain/dicom/
 import { readStudyFile, type StudyFile } from '../../domain/input/study-file.ts';
 import { autoWindow, windowSpanning } from '../../domain/dicom/pixels/auto-window.ts';
 import { DenseRayError } from '../../shared/errors.ts';
-import { decodeImage } from '../../domain/imaging/decode.ts';
+import { decodeStudyImage } from '../../domain/input/decode-study-image.ts';
 import { makeThumbnail } from './thumbnail.ts';
 
 /**
@@ -23,7 +23,7 @@ export async function inspectStudyFile(path: string): Promise<StudyFileInfo> {
   const loaded = await load(path);
   const name = basename(path);
   if (!loaded.dicom) {
-    const image = decodeImage(loaded.bytes, name);
+    const image = await decodeStudyImage(loaded, name);
     const gray8 = Uint8Array.from(image.data, (v) => Math.round(v * 255));
     return {
       name,
@@ -67,7 +67,7 @@ export async function inspectStudyFile(path: string): Promise<StudyFileInfo> {
 export async function readStudyPixels(path: string, frameIndex: number): Promise<StudyFilePixels> {
   const loaded = await load(path);
   if (!loaded.dicom) {
-    const image = decodeImage(loaded.bytes, basename(path));
+    const image = await decodeStudyImage(loaded, basename(path));
     const values = Float32Array.from(image.data, (v) => v * 255);
     const windows: ViewerWindow[] = [
       { label: 'Full range', ...windowSpanning(0, 255), source: 'full-range' },

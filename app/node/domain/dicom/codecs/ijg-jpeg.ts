@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { alignedCopy } from '../../../../common/bytes.ts';
 import { describeThrown } from '../dicom-error.ts';
 import type { CodecOutput } from './codec-output.ts';
-import type { JpegFrameHeader } from './jpeg-markers.ts';
+import type { JpegFrameHeader } from '../../imaging/jpeg-markers.ts';
 
 type DcmjsCodecs = typeof import('dcmjs-codecs');
 

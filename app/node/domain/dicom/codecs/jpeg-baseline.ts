@@ -1,6 +1,6 @@
 import type { CodecOutput } from './codec-output.ts';
 import { decodeWithIjg } from './ijg-jpeg.ts';
-import { readJpegFrameHeader } from './jpeg-markers.ts';
+import { readJpegFrameHeader } from '../../imaging/jpeg-markers.ts';
 import { decodeWithWasm } from './wasm-decode.ts';
 
 /**

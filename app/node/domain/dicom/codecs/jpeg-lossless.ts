@@ -1,6 +1,6 @@
 import type { CodecOutput } from './codec-output.ts';
 import { decodeWithIjg } from './ijg-jpeg.ts';
-import { readJpegFrameHeader } from './jpeg-markers.ts';
+import { readJpegFrameHeader } from '../../imaging/jpeg-markers.ts';
 
 /** JPEG Lossless process 14 (.57 any predictor, .70 predictor 1). */
 export async function decodeJpegLossless(encoded: Uint8Array): Promise<CodecOutput> {
