@@ -61,7 +61,7 @@ describe('denseray models', () => {
     const run = await runCli(['models', 'import', shared('reference', 'tiny-densenet.safetensors'), '--json'], {
       dataDir: join(work, 'data2'),
     });
-    expect(run.code).toBe(3);
+    expect(run.code).toBe(2); // INVALID_ARGUMENT: the command needs --labels, a usage error
     expect(json(run.stdout)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
     const wrongArch = await runCli(
       ['models', 'import', shared('reference', 'tiny-densenet.safetensors'), '--arch', 'densenet121', '--labels', labels, '--json'],
