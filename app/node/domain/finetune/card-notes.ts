@@ -48,7 +48,12 @@ export function finetuneCardNotes(parent: ModelManifest, training: TrainingRecor
   table('Validation', metrics.val, metrics.parent?.val);
   table('Test', metrics.test, metrics.parent?.test);
   lines.push('Validation metrics are optimistic: the same split chose the best epoch and the thresholds. Trust the test split.');
-  if (parent.demo) {
+  if (parent.demo && training.mode === 'full') {
+    lines.push(
+      '',
+      '**Trained from scratch**: the parent was an untrained, randomly initialised network, so everything this model knows it learned from the data above. Judge it by the test metrics alone.',
+    );
+  } else if (parent.demo) {
     lines.push(
       '',
       '**The parent is the untrained demo network**: its frozen features are random projections of the image, so these numbers show the fine-tuning pipeline at work, not a useful classifier. Fine-tune from imported pretrained weights for real use.',

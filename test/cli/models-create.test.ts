@@ -1,0 +1,85 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { inferSpec } from '../../app/node/domain/model/spec.ts';
+import { readSafetensors } from '../../app/node/domain/model/weights/safetensors.ts';
+import { family } from '../helpers/family-fixtures.ts';
+import { runCli } from '../helpers/run-cli.ts';
+import { shared } from '../helpers/shared.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'denseray-create-'));
+const json = <T>(s: string): T => JSON.parse(s) as T;
+
+describe('denseray models create', () => {
+  it("makes the paper's DenseNet-BC (L=100, k=12): PyTorch's parameter count, a spec its weights infer back, a card that says untrained", async () => {
+    const labels = Array.from({ length: 10 }, (_, i) => `c${i}`).join(',');
+    const args = [
+      'models',
+      'create',
+      '--arch',
+      'densenet-bc',
+      '--depth',
+      '100',
+      '--growth',
+      '12',
+      '--labels',
+      labels,
+      '--input-size',
+      '32',
+    ];
+    const run = await runCli([...args, '--channels', '3', '--id', 'bc100', '--json'], { dataDir });
+    expect(run.code, run.stderr).toBe(0);
+    const created = json<{ parameters: number; architecture: string; manifest: { arch: string; demo: boolean; spec: unknown } }>(
+      run.stdout,
+    );
+    expect(created.parameters).toBe(family.paper['DenseNet-BC (L=100, k=12)']!.parameters);
+    expect(created.architecture).toBe('DenseNet-BC, L=100, k=12, θ=0.5, bottleneck 4k, CIFAR stem (24 ch), blocks 16/16/16');
+    expect(created.manifest).toMatchObject({ arch: 'densenet-bc', demo: true });
+    expect(created.manifest.spec).toEqual({
+      growthRate: 12,
+      blockConfig: [16, 16, 16],
+      numInitFeatures: 24,
+      bnSize: 4,
+      inChannels: 3,
+      stem: 'cifar',
+    });
+    const dir = join(dataDir, 'models', 'bc100');
+    const weights = readSafetensors(readFileSync(join(dir, 'weights.safetensors'))).tensors;
+    expect(inferSpec(weights)).toEqual({ ...(created.manifest.spec as object), numClasses: 10 });
+    expect(readFileSync(join(dir, 'card.md'), 'utf8')).toContain('Untrained: randomly initialised, to be trained');
+
+    const show = await runCli(['models', 'show', 'bc100'], { dataDir });
+    expect(show.stdout).toContain('769,162 parameters (0.77 M)');
+
+    const again = await runCli([...args, '--id', 'bc100'], { dataDir });
+    expect(again.code).toBe(3);
+    expect(again.stderr).toContain('already installed');
+  });
+
+  it('a created net classifies a film', async () => {
+    const run = await runCli(
+      ['models', 'create', '--arch', 'densenet-c', '--depth', '13', '--growth', '4', '--labels', 'Effusion,Mass', '--input-size', '64'],
+      { dataDir },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const id = /created (\S+):/.exec(run.stdout)![1]!;
+    expect(id).toBe('densenet-c-l13-k4-64px-seed0');
+    const film = shared('cxr', 'images256', readdirSync(shared('cxr', 'images256'))[0]!);
+    const classify = await runCli(['classify', film, '--model', id, '--json'], { dataDir });
+    expect(classify.code, classify.stderr).toBe(0);
+    const result = json<{ model: { id: string; demo: boolean }; results: { ok: boolean; probabilities: Record<string, number> }[] }>(
+      classify.stdout,
+    );
+    expect(result.model).toMatchObject({ id, demo: true });
+    expect(Object.keys(result.results[0]!.probabilities)).toEqual(['Effusion', 'Mass']);
+  });
+
+  it('refuses a depth the recipe cannot build, with a usage hint', async () => {
+    const run = await runCli(['models', 'create', '--arch', 'densenet', '--depth', '41', '--labels', 'a', '--input-size', '32'], {
+      dataDir,
+    });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('INVALID_ARGUMENT: depth 41');
+  });
+});
