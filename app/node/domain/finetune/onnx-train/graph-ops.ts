@@ -1,17 +1,19 @@
 import type { OnnxGraphBuilder } from '../../model/onnx/graph-builder.ts';
 
-/** Maps up to this many cells (H·W) take the channels-first single-GEMM gradients (measured: 7×7 and 14×14 gain, 56×56 loses). */
-const SMALL_MAP = 256;
-
 /**
  * The forward layers of a DenseNet and the gradient of each, as ONNX nodes (onnxruntime-node has no
  * training API, so backward is spelled out with inference operators):
  * - a frozen-statistics BatchNorm is per-channel affine: dx = dy·γ/σ, dγ = Σ dy·(x − μ)/σ, dβ = Σ dy;
  * - ReLU passes the gradient where its output is positive;
- * - a conv's input gradient is the conv with the filter transposed and flipped (a 1×1 conv: a matmul);
- *   its filter gradient is a matmul of the output gradient with the (im2col'd) input;
+ * - a 1×1 conv is a matrix product, its two gradients the two other products;
+ * - a 3×3 conv's input gradient is the conv with the filter transposed and flipped, its filter gradient
+ *   the product of the output gradient with the input's nine shifted copies (im2col);
  * - average and max pooling send each window's gradient back to its inputs (max: to the argmax).
- * Tensors are NCHW; values are named by the builder, shapes follow from the inputs at run time.
+ *
+ * Activations are channels first, C×N×H×W: every 1×1 conv and every filter gradient is then one GEMM
+ * over all N·H·W columns, a BatchNorm's sums run over contiguous memory and concatenation is along the
+ * outermost axis. Only onnxruntime's Conv wants N×C×H×W: the 3×3 convs transpose their (narrow) input
+ * and output around it.
  */
 export class GradOps {
   private readonly ints = new Map<string, string>();
@@ -45,9 +47,13 @@ export class GradOps {
     return this.g.constant(name, [values.length], values);
   }
 
-  /** [C] → [1, C, 1, 1], to broadcast per channel over NCHW. */
-  perChannel(v: string): string {
-    return this.g.node('Reshape', [v, this.i64([1, -1, 1, 1])]);
+  transpose(x: string, perm: number[]): string {
+    return this.g.node('Transpose', [x], [{ name: 'perm', ints: perm }]);
+  }
+
+  /** C×N×H×W ↔ N×C×H×W (the same permutation both ways). */
+  swapBatchAndChannels(x: string): string {
+    return this.transpose(x, [1, 0, 2, 3]);
   }
 
   relu(x: string): string {
@@ -59,96 +65,96 @@ export class GradOps {
     return this.g.node('Where', [this.g.node('Greater', [y, this.scalar(0)]), dy, this.scalar(0)]);
   }
 
-  /** Eval-mode BatchNorm with trainable γ, β and constant running statistics. */
-  batchNorm(x: string, gamma: string, beta: string, mean: string, variance: string): string {
-    return this.g.node('BatchNormalization', [x, gamma, beta, mean, variance], [{ name: 'epsilon', f: 1e-5 }]);
+  /**
+   * Eval-mode BatchNorm with trainable γ, β on a C×N×H×W tensor: viewed (no copy) as 1×C×(N·H)×W, where
+   * onnxruntime's BatchNormalization finds the channels on axis 1.
+   */
+  batchNorm(x: string, channels: number, width: number, gamma: string, beta: string, mean: string, variance: string): string {
+    const g = this.g;
+    const view = g.node('Reshape', [x, this.i64([1, channels, -1, width])]);
+    const normed = g.node('BatchNormalization', [view, gamma, beta, mean, variance], [{ name: 'epsilon', f: 1e-5 }]);
+    return g.node('Reshape', [normed, g.node('Shape', [x])]);
   }
 
   /**
-   * Gradients of y = (x − μ)·γ/σ + β for `dy` (already through the ReLU after it); `invStd` = 1/σ is
-   * a constant. Returns dx (when asked), dγ and dβ.
+   * Gradients of y = (x − μ)·γ/σ + β for `dy` (already through the ReLU after it), C×N×H×W;
+   * `invStd` = 1/σ is a constant. dγ sums dy·(x − μ) directly: Σ dy·x − μ·Σ dy would cancel.
    */
   batchNormBackward(
     dy: string,
     x: string,
+    channels: number,
     gamma: string,
     mean: string,
     invStd: string,
     wantInput: boolean,
   ): { dx?: string; dGamma: string; dBeta: string } {
     const g = this.g;
-    const dBeta = this.channelSum(dy);
-    const sumXdy = this.channelSum(g.node('Mul', [dy, x]));
-    const dGamma = g.node('Mul', [g.node('Sub', [sumXdy, g.node('Mul', [dBeta, mean])]), invStd]);
+    const dBeta = this.channelSum(dy, channels);
+    const centred = g.node('Sub', [x, this.perChannel(mean)]);
+    const dGamma = g.node('Mul', [this.channelSum(g.node('Mul', [dy, centred]), channels), invStd]);
     if (!wantInput) return { dGamma, dBeta };
-    const scale = this.perChannel(g.node('Mul', [gamma, invStd]));
-    return { dx: g.node('Mul', [dy, scale]), dGamma, dBeta };
+    return { dx: g.node('Mul', [dy, this.perChannel(g.node('Mul', [gamma, invStd]))]), dGamma, dBeta };
   }
 
-  /** Σ over N, H, W per channel: two reductions over contiguous axes (onnxruntime is slow reducing axes 0, 2, 3 at once). */
-  channelSum(x: string): string {
+  /** [C] → [C, 1, 1, 1], to broadcast per channel over C×N×H×W. */
+  perChannel(v: string): string {
+    return this.g.node('Reshape', [v, this.i64([-1, 1, 1, 1])]);
+  }
+
+  /** Σ over N, H, W per channel of a C×N×H×W tensor: one reduction over contiguous memory. */
+  channelSum(x: string, channels: number): string {
+    return this.g.node('ReduceSum', [this.columns(x, channels), this.i64([1])], [{ name: 'keepdims', i: 0 }]);
+  }
+
+  /** C×N×H×W → C×(N·H·W). */
+  columns(x: string, channels: number): string {
+    return this.g.node('Reshape', [x, this.i64([channels, -1])]);
+  }
+
+  /** 1×1 conv: W (O×I×1×1) times x (I×N×H×W) → O×N×H×W. */
+  pointwise(x: string, weight: string, outChannels: number, inChannels: number): string {
     const g = this.g;
-    const perImage = g.node('ReduceSum', [this.flattenSpatial(x), this.i64([2])], [{ name: 'keepdims', i: 0 }]);
-    return g.node('ReduceSum', [perImage, this.i64([0])], [{ name: 'keepdims', i: 0 }]);
+    const w = g.node('Reshape', [weight, this.i64([outChannels, inChannels])]);
+    const y = g.node('MatMul', [w, this.columns(x, inChannels)]);
+    return g.node('Reshape', [y, this.outputShape(x, outChannels)]);
   }
 
-  conv(x: string, weight: string, kernel: number, pad: number, stride: number, bias?: string): string {
-    return this.g.node('Conv', bias ? [x, weight, bias] : [x, weight], [
-      { name: 'kernel_shape', ints: [kernel, kernel] },
-      { name: 'pads', ints: [pad, pad, pad, pad] },
-      { name: 'strides', ints: [stride, stride] },
-    ]);
+  /** 1×1: dW = dy·xᵀ over all N·H·W columns. */
+  pointwiseFilterGrad(dy: string, x: string, outChannels: number, inChannels: number): string {
+    const dw = this.g.node('Gemm', [this.columns(dy, outChannels), this.columns(x, inChannels)], [{ name: 'transB', i: 1 }]);
+    return this.g.node('Reshape', [dw, this.i64([outChannels, inChannels, 1, 1])]);
   }
 
-  /** N×C×H×W → N×C×(H·W). */
-  flattenSpatial(x: string): string {
-    return this.g.node('Reshape', [x, this.i64([0, 0, -1])]);
+  /** 1×1: dx = Wᵀ·dy, shaped like the conv's input `x`. */
+  pointwiseInputGrad(dy: string, weight: string, outChannels: number, inChannels: number, x: string): string {
+    const g = this.g;
+    const w = g.node('Reshape', [weight, this.i64([outChannels, inChannels])]);
+    const dx = g.node('Gemm', [w, this.columns(dy, outChannels)], [{ name: 'transA', i: 1 }]);
+    return g.node('Reshape', [dx, g.node('Shape', [x])]);
   }
 
-  /** onnxruntime's MatMul with either operand transposed in the GEMM itself (no copy). */
-  matmul(a: string, b: string, transA: boolean, transB: boolean): string {
-    const out = this.g.name('fusedmatmul');
-    return this.g.nodeIn(
-      'com.microsoft',
-      'FusedMatMul',
-      [a, b],
+  /** onnxruntime's Conv on an N×C×H×W tensor (the stem's input, or a transposed activation). */
+  convNchw(x: string, weight: string, kernel: number, pad: number, stride: number): string {
+    return this.g.node(
+      'Conv',
+      [x, weight],
       [
-        { name: 'transA', i: transA ? 1 : 0 },
-        { name: 'transB', i: transB ? 1 : 0 },
-        { name: 'alpha', f: 1 },
+        { name: 'kernel_shape', ints: [kernel, kernel] },
+        { name: 'pads', ints: [pad, pad, pad, pad] },
+        { name: 'strides', ints: [stride, stride] },
       ],
-      [out],
-    )[0]!;
+    );
   }
 
-  /**
-   * 1×1, stride 1: dW[o,i] = Σ_{n,p} dy[n,o,p]·x[n,i,p]. On small maps (`cells` = H·W) one GEMM over
-   * all N·H·W after moving channels first beats N thin GEMMs; on large maps the N GEMMs are fine.
-   */
-  pointwiseFilterGrad(dy: string, x: string, outChannels: number, inChannels: number, cells: number): string {
-    const g = this.g;
-    if (cells <= SMALL_MAP) {
-      const dw = g.node('Gemm', [this.channelsFirst(dy, outChannels), this.channelsFirst(x, inChannels)], [{ name: 'transB', i: 1 }]);
-      return g.node('Reshape', [dw, this.i64([outChannels, inChannels, 1, 1])]);
-    }
-    const perImage = this.matmul(this.flattenSpatial(dy), this.flattenSpatial(x), false, true);
-    const summed = g.node('ReduceSum', [perImage, this.i64([0])], [{ name: 'keepdims', i: 0 }]);
-    return g.node('Reshape', [summed, this.i64([outChannels, inChannels, 1, 1])]);
+  /** 3×3, stride 1, padding 1 conv of a C×N×H×W tensor. */
+  conv3x3(x: string, weight: string): string {
+    return this.swapBatchAndChannels(this.convNchw(this.swapBatchAndChannels(x), weight, 3, 1, 1));
   }
 
-  /** 1×1, stride 1: dx[n,i,p] = Σ_o W[o,i]·dy[n,o,p], the conv with the filter transposed. */
-  pointwiseInputGrad(dy: string, weight: string): string {
-    return this.conv(dy, this.g.node('Transpose', [weight], [{ name: 'perm', ints: [1, 0, 2, 3] }]), 1, 0, 1);
-  }
-
-  /** N×C×H×W → C×(N·H·W). */
-  private channelsFirst(x: string, channels: number): string {
-    return this.g.node('Reshape', [this.g.node('Transpose', [x], [{ name: 'perm', ints: [1, 0, 2, 3] }]), this.i64([channels, -1])]);
-  }
-
-  /** k×k, stride 1, 'same' padding: the conv of dy with the filter transposed (in↔out) and flipped in space. */
-  spatialInputGrad(dy: string, weight: string, kernel: number, pad: number): string {
-    const transposed = this.g.node('Transpose', [weight], [{ name: 'perm', ints: [1, 0, 2, 3] }]);
+  /** 3×3, padding 1: the conv of dy with the filter transposed (in↔out) and flipped in space. */
+  conv3x3InputGrad(dy: string, weight: string): string {
+    const transposed = this.transpose(weight, [1, 0, 2, 3]);
     const flipped = this.g.node('Slice', [
       transposed,
       this.i64([-1, -1]),
@@ -156,41 +162,16 @@ export class GradOps {
       this.i64([2, 3]),
       this.i64([-1, -1]),
     ]);
-    return this.conv(dy, flipped, kernel, kernel - 1 - pad, 1);
+    return this.conv3x3(dy, flipped);
   }
 
   /**
-   * k×k filter gradient as a convolution: with the batch axis as channels, the input (C_in×N×H×W) convolved
-   * by the output gradient (C_out×N×h×w) at dilation `stride` gives dW transposed (C_in×C_out×k'×k');
-   * k' ≥ k when the forward conv dropped a remainder (floor), so the first k×k are kept.
+   * 3×3, stride 1, padding 1 filter gradient by im2col: the nine shifted copies of the padded input
+   * stacked as 9·C_in rows of N·H·W columns, one GEMM with dy's C_out rows.
    */
-  spatialFilterGrad(dy: string, x: string, kernel: number, pad: number, stride: number): string {
+  conv3x3FilterGrad(dy: string, x: string, outChannels: number, inChannels: number): string {
     const g = this.g;
-    const xt = g.node('Transpose', [x], [{ name: 'perm', ints: [1, 0, 2, 3] }]);
-    const dyt = g.node('Transpose', [dy], [{ name: 'perm', ints: [1, 0, 2, 3] }]);
-    const full = g.node(
-      'Conv',
-      [xt, dyt],
-      [
-        { name: 'pads', ints: [pad, pad, pad, pad] },
-        { name: 'dilations', ints: [stride, stride] },
-      ],
-    );
-    const cropped = g.node('Slice', [full, this.i64([0, 0]), this.i64([kernel, kernel]), this.i64([2, 3])]);
-    return g.node('Transpose', [cropped], [{ name: 'perm', ints: [1, 0, 2, 3] }]);
-  }
-
-  /**
-   * 3×3, stride 1, padding 1 filter gradient by im2col: the nine shifted copies of the padded input side
-   * by side, times dy. Small maps: channels first, one GEMM over all N·H·W; large maps: one GEMM per image,
-   * summed over N.
-   */
-  im2colFilterGrad3x3(dy: string, x: string, outChannels: number, inChannels: number, cells: number): string {
-    const g = this.g;
-    const small = cells <= SMALL_MAP;
-    // Spatial axes are 2, 3 in both layouts (N×C×H×W, or C×N×H×W when small).
-    const source = small ? g.node('Transpose', [x], [{ name: 'perm', ints: [1, 0, 2, 3] }]) : x;
-    const padded = g.node('Pad', [source, this.i64([0, 0, 1, 1, 0, 0, 1, 1])]);
+    const padded = g.node('Pad', [x, this.i64([0, 0, 1, 1, 0, 0, 1, 1])]);
     const shape = g.node('Shape', [x]);
     const h = g.node('Slice', [shape, this.i64([2]), this.i64([3])]);
     const w = g.node('Slice', [shape, this.i64([3]), this.i64([4])]);
@@ -201,20 +182,32 @@ export class GradOps {
         shifted.push(g.node('Slice', [padded, this.i64([kh, kw]), ends, this.i64([2, 3])]));
       }
     }
-    let dw: string;
-    if (small) {
-      const cols = g.node('Reshape', [g.node('Concat', shifted, [{ name: 'axis', i: 0 }]), this.i64([9 * inChannels, -1])]);
-      dw = g.node('Gemm', [this.channelsFirst(dy, outChannels), cols], [{ name: 'transB', i: 1 }]);
-    } else {
-      const cols = this.flattenSpatial(g.node('Concat', shifted, [{ name: 'axis', i: 1 }]));
-      const perImage = this.matmul(this.flattenSpatial(dy), cols, false, true);
-      dw = g.node('ReduceSum', [perImage, this.i64([0])], [{ name: 'keepdims', i: 0 }]);
-    }
-    const hwio = g.node('Reshape', [dw, this.i64([outChannels, 3, 3, inChannels])]);
-    return g.node('Transpose', [hwio], [{ name: 'perm', ints: [0, 3, 1, 2] }]);
+    const cols = this.columns(g.node('Concat', shifted, [{ name: 'axis', i: 0 }]), 9 * inChannels);
+    const dw = g.node('Gemm', [this.columns(dy, outChannels), cols], [{ name: 'transB', i: 1 }]);
+    return this.transpose(g.node('Reshape', [dw, this.i64([outChannels, 3, 3, inChannels])]), [0, 3, 1, 2]);
   }
 
-  /** 2×2/2 average pool (floor mode). */
+  /**
+   * k×k filter gradient as a convolution, for the 7×7/2 stem conv (and as a cross-check of im2col): with
+   * the channel-first input (C_in×N×H×W) as a batch of C_in images of N channels, convolved by the output
+   * gradient (C_out×N×h×w) at dilation `stride`, the result is dW transposed (C_in×C_out×k'×k'); k' ≥ k
+   * when the forward conv dropped a remainder (floor), so the first k×k are kept.
+   */
+  convFilterGrad(dy: string, x: string, kernel: number, pad: number, stride: number): string {
+    const g = this.g;
+    const full = g.node(
+      'Conv',
+      [x, dy],
+      [
+        { name: 'pads', ints: [pad, pad, pad, pad] },
+        { name: 'dilations', ints: [stride, stride] },
+      ],
+    );
+    const cropped = g.node('Slice', [full, this.i64([0, 0]), this.i64([kernel, kernel]), this.i64([2, 3])]);
+    return this.transpose(cropped, [1, 0, 2, 3]);
+  }
+
+  /** 2×2/2 average pool (floor mode) over the last two axes, in either layout. */
   avgPool2(x: string): string {
     return this.g.node(
       'AveragePool',
@@ -237,7 +230,7 @@ export class GradOps {
     return extra === 0 ? up : g.node('Pad', [up, this.i64([0, 0, 0, 0, 0, 0, extra, extra])]);
   }
 
-  /** 3×3/2 max pool, padding 1, with the flat argmax of every window (for its gradient). */
+  /** 3×3/2 max pool, padding 1, over the last two axes, with the flat argmax of every window (for its gradient). */
   maxPool3s2(x: string): { y: string; indices: string } {
     const y = this.g.name('maxpool');
     const indices = this.g.name('argmax');
@@ -268,5 +261,15 @@ export class GradOps {
       ],
     );
     return g.node('Reshape', [flat, g.node('Shape', [x])]);
+  }
+
+  /** The shape of C×N×H×W `x` with `channels` in place of C. */
+  private outputShape(x: string, channels: number): string {
+    const g = this.g;
+    return g.node(
+      'Concat',
+      [this.i64([channels]), g.node('Slice', [g.node('Shape', [x]), this.i64([1]), this.i64([4])])],
+      [{ name: 'axis', i: 0 }],
+    );
   }
 }

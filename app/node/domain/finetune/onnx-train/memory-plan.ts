@@ -13,7 +13,7 @@ import type { TrainedPart } from './training-graph.ts';
  * `ACTIVATION_OVERHEAD` covers what the count leaves out (arena rounding, copies between layouts);
  * measured on DenseNet-121 (bench/finetune prints estimate beside peak RSS).
  */
-const ACTIVATION_OVERHEAD = 1.5;
+const ACTIVATION_OVERHEAD = 1.6;
 const BYTES = 4;
 /** Node, onnxruntime and the sample source before any step. */
 const BASELINE_BYTES = 400 * 2 ** 20;

@@ -37,6 +37,8 @@ export class OnnxTrainingNet {
   private readonly logitBuffers = new Map<number, ort.Tensor>();
   private readonly loss = new Float32Array(1);
   private readonly scale = new Float32Array(1);
+  /** Tensors over the parameter arrays, made once: the optimiser updates the arrays in place. */
+  private readonly parameterTensors: Record<string, ort.Tensor> = {};
 
   private constructor(
     readonly parameters: ReadonlyMap<string, { shape: number[]; data: Float32Array }>,
@@ -48,6 +50,7 @@ export class OnnxTrainingNet {
   ) {
     this.detail = `onnxruntime-node ${ORT_VERSION} cpu, ${threads ? `${threads} threads` : 'default threads'}, DenseRay backward graph`;
     for (const [name, p] of parameters) {
+      this.parameterTensors[name] = tensor(p.data, p.shape);
       const grad = new Float32Array(p.data.length);
       this.grads.set(name, grad);
       this.gradFetches[gradName(name)] = tensor(grad, p.shape);
@@ -132,8 +135,6 @@ export class OnnxTrainingNet {
   }
 
   private parameterFeeds(): Record<string, ort.Tensor> {
-    const feeds: Record<string, ort.Tensor> = {};
-    for (const [name, p] of this.parameters) feeds[name] = tensor(p.data, p.shape);
-    return feeds;
+    return this.parameterTensors;
   }
 }

@@ -112,8 +112,7 @@ function checkBlock(spec: DenseNetSpec, block: number): void {
 function emit(o: TrainingGraphOptions, parameters: string[], withBackward: boolean): OnnxGraphBuilder {
   const g = new OnnxGraphBuilder();
   const net = new DenseNetTape(new GradOps(g), o, new Set(parameters));
-  const x = o.part.kind === 'head' ? TRAIN_INPUT : g.node('Transpose', [TRAIN_INPUT], [{ name: 'perm', ints: [0, 3, 1, 2] }]);
-  const logits = net.forward(x);
+  const logits = net.forward(TRAIN_INPUT);
   g.node('Identity', [logits.value], [], TRAIN_LOGITS);
   if (withBackward) logits.backward(net.loss(logits.value));
   for (const [name, grad] of net.grads) g.node('Identity', [grad], [], gradName(name));
@@ -129,6 +128,7 @@ interface Taped {
   backward(grad: string): string | undefined;
 }
 
+/** Records the forward pass layer by layer (activations C×N×H×W) and emits the backward pass in reverse. */
 class DenseNetTape {
   readonly grads = new Map<string, string>();
   private readonly g: OnnxGraphBuilder;
@@ -143,16 +143,17 @@ class DenseNetTape {
     this.shapes = expectedWeightShapes(o.spec);
   }
 
+  /** `x` as the sources give it (N×C pooled, or N×H×W×C) → logits N×K. */
   forward(x: string): Taped {
     const { part, spec } = this.o;
     if (part.kind === 'head') return this.classifier(x, false);
     const stages: Taped[] = [];
-    let h = x;
+    let h: string;
     if (part.fromBlock === 1) {
-      const stem = this.stem(h);
+      const stem = this.stem(x);
       stages.push(stem);
       h = stem.value;
-    }
+    } else h = this.ops.transpose(x, [3, 0, 1, 2]);
     for (let b = part.fromBlock; b <= spec.blockConfig.length; b++) {
       const block = this.block(h, b, stages.length > 0);
       stages.push(block);
@@ -163,23 +164,21 @@ class DenseNetTape {
         h = t.value;
       }
     }
-    const features = this.normRelu(h, 'features.norm5', true);
-    const head = this.classifier(
-      this.g.node(
-        'ReduceMean',
-        [features.value],
-        [
-          { name: 'axes', ints: [2, 3] },
-          { name: 'keepdims', i: 0 },
-        ],
-      ),
-      true,
-    );
     const side = featureSide(spec, this.o.inputSize);
+    const features = this.normRelu(h, 'features.norm5', side, true);
+    const pooled = this.g.node(
+      'ReduceMean',
+      [features.value],
+      [
+        { name: 'axes', ints: [2, 3] },
+        { name: 'keepdims', i: 0 },
+      ],
+    );
+    const head = this.classifier(this.ops.transpose(pooled, [1, 0]), true);
     return {
       value: head.value,
       backward: (dz) => {
-        const dPooled = head.backward(dz)!;
+        const dPooled = this.ops.transpose(head.backward(dz)!, [1, 0]);
         const spread = this.g.node('Mul', [dPooled, this.ops.scalar(1 / (side * side))]);
         const dFeatures = this.g.node('Expand', [
           this.g.node('Unsqueeze', [spread, this.ops.i64([2, 3])]),
@@ -192,19 +191,25 @@ class DenseNetTape {
     };
   }
 
-  /** Mean weighted BCE (BCEWithLogitsLoss with pos_weight) times `scale`, and its gradient for the logits. */
+  /**
+   * Mean weighted BCE (BCEWithLogitsLoss with pos_weight w) times `scale`, and its gradient for the logits:
+   * with c = 1 + (w − 1)·y, ℓ = (1 − y)·z + c·softplus(−z) (PyTorch's form, stable for large |z|) and
+   * dℓ/dz = c·σ(z) − w·y.
+   */
   loss(z: string): string {
     const { g, ops } = this;
     const y = TRAIN_TARGETS;
-    const weight = g.node('Add', [ops.scalar(1), g.node('Mul', [g.node('Sub', [TRAIN_POS_WEIGHT, ops.scalar(1)]), y])]);
-    const negatives = g.node('Sub', [ops.scalar(1), y]);
-    // (1 − y)·z + (1 + (w − 1)·y)·softplus(−z): PyTorch's form, stable for large |z|.
-    const perEntry = g.node('Add', [g.node('Mul', [negatives, z]), g.node('Mul', [weight, g.node('Softplus', [g.node('Neg', [z])])])]);
+    const wy = g.node('Mul', [TRAIN_POS_WEIGHT, y]);
+    const c = g.node('Add', [g.node('Sub', [wy, y]), ops.scalar(1)]);
+    const perEntry = g.node('Add', [
+      g.node('Mul', [g.node('Sub', [ops.scalar(1), y]), z]),
+      g.node('Mul', [c, g.node('Softplus', [g.node('Neg', [z])])]),
+    ]);
     g.node('Mul', [g.node('ReduceSum', [perEntry], [{ name: 'keepdims', i: 0 }]), TRAIN_SCALE], [], TRAIN_LOSS);
-    const notP = g.node('Sub', [ops.scalar(1), g.node('Sigmoid', [z])]);
-    return g.node('Mul', [g.node('Sub', [negatives, g.node('Mul', [weight, notP])]), TRAIN_SCALE]);
+    return g.node('Mul', [g.node('Sub', [g.node('Mul', [c, g.node('Sigmoid', [z])]), wy]), TRAIN_SCALE]);
   }
 
+  /** pooled N×C → logits N×K. */
   private classifier(pooled: string, wantInput: boolean): Taped {
     const { g } = this;
     const w = this.param('classifier.weight');
@@ -213,54 +218,62 @@ class DenseNetTape {
     return {
       value,
       backward: (dz) => {
-        this.setGrad('classifier.weight', g.node('Gemm', [dz, pooled], [{ name: 'transA', i: 1 }]));
-        this.setGrad('classifier.bias', g.node('ReduceSum', [dz, this.ops.i64([0])], [{ name: 'keepdims', i: 0 }]));
+        this.grads.set('classifier.weight', g.node('Gemm', [dz, pooled], [{ name: 'transA', i: 1 }]));
+        this.grads.set('classifier.bias', g.node('ReduceSum', [dz, this.ops.i64([0])], [{ name: 'keepdims', i: 0 }]));
         return wantInput ? g.node('MatMul', [dz, w]) : undefined;
       },
     };
   }
 
-  /** ReLU(BatchNorm(x)) with trainable γ, β. */
-  private normRelu(x: string, prefix: string, wantInput: boolean): Taped {
+  /** ReLU(BatchNorm(x)) with trainable γ, β, on C×N×`side`×`side`. */
+  private normRelu(x: string, prefix: string, side: number, wantInput: boolean): Taped {
     const { ops } = this;
+    const channels = this.shape(`${prefix}.weight`)[0]!;
     const mean = this.constant(`${prefix}.running_mean`);
     const gamma = this.param(`${prefix}.weight`);
-    const value = ops.relu(ops.batchNorm(x, gamma, this.param(`${prefix}.bias`), mean, this.constant(`${prefix}.running_var`)));
+    const value = ops.relu(
+      ops.batchNorm(x, channels, side, gamma, this.param(`${prefix}.bias`), mean, this.constant(`${prefix}.running_var`)),
+    );
     return {
       value,
       backward: (dy) => {
         const invStd = ops.vector(`${prefix}.inv_std`, inverseStd(get(this.o.weights, `${prefix}.running_var`)));
-        const r = ops.batchNormBackward(ops.reluBackward(dy, value), x, gamma, mean, invStd, wantInput);
-        this.setGrad(`${prefix}.weight`, r.dGamma);
-        this.setGrad(`${prefix}.bias`, r.dBeta);
+        const r = ops.batchNormBackward(ops.reluBackward(dy, value), x, channels, gamma, mean, invStd, wantInput);
+        this.grads.set(`${prefix}.weight`, r.dGamma);
+        this.grads.set(`${prefix}.bias`, r.dBeta);
         return r.dx;
       },
     };
   }
 
-  /** ImageNet: conv0 (7×7/2) → norm0 → ReLU → 3×3/2 max pool; CIFAR: conv0 (3×3) alone. The image needs no gradient. */
-  private stem(x: string): Taped {
+  /**
+   * ImageNet: conv0 (7×7/2) → norm0 → ReLU → 3×3/2 max pool; CIFAR: conv0 (3×3) alone. The image (N×H×W×C)
+   * needs no gradient; conv0's filter gradient reads it channels first.
+   */
+  private stem(image: string): Taped {
     const { ops } = this;
     const w0 = this.param('features.conv0.weight');
     const [out, inC] = this.shape('features.conv0.weight');
+    const nchw = ops.transpose(image, [0, 3, 1, 2]);
+    const channelsFirst = (): string => ops.transpose(image, [3, 0, 1, 2]);
     if (stemOf(this.o.spec) === 'cifar') {
-      const value = ops.conv(x, w0, 3, 1, 1);
+      const value = ops.swapBatchAndChannels(ops.convNchw(nchw, w0, 3, 1, 1));
       return {
         value,
         backward: (dy) => {
-          this.setGrad('features.conv0.weight', this.filterGrad3x3(dy, x, out!, inC!, this.o.inputSize ** 2));
+          this.grads.set('features.conv0.weight', this.filterGrad3x3(dy, channelsFirst(), out!, inC!));
           return undefined;
         },
       };
     }
-    const c0 = ops.conv(x, w0, 7, 3, 2);
-    const activated = this.normRelu(c0, 'features.norm0', true);
+    const c0 = ops.swapBatchAndChannels(ops.convNchw(nchw, w0, 7, 3, 2));
+    const activated = this.normRelu(c0, 'features.norm0', Math.floor((this.o.inputSize + 6 - 7) / 2) + 1, true);
     const pooled = ops.maxPool3s2(activated.value);
     return {
       value: pooled.y,
       backward: (dy) => {
         const dc0 = activated.backward(ops.maxPoolBackward(dy, pooled.indices, activated.value))!;
-        this.setGrad('features.conv0.weight', ops.spatialFilterGrad(dc0, x, 7, 3, 2));
+        this.grads.set('features.conv0.weight', ops.convFilterGrad(dc0, channelsFirst(), 7, 3, 2));
         return undefined;
       },
     };
@@ -274,20 +287,26 @@ class DenseNetTape {
   private block(x0: string, b: number, wantInput: boolean): Taped {
     const { g, ops } = this;
     const k = this.o.spec.growthRate;
+    const side = featureSide(this.o.spec, this.o.inputSize, b - 1);
     const parts = [x0];
     const layers: Taped[] = [];
     for (let l = 0; l < this.o.spec.blockConfig[b - 1]!; l++) {
-      const input = parts.length === 1 ? x0 : g.node('Concat', [...parts], [{ name: 'axis', i: 1 }]);
-      const layer = this.denseLayer(input, `features.denseblock${b}.denselayer${l + 1}`, this.cells(b));
+      const input = parts.length === 1 ? x0 : g.node('Concat', [...parts], [{ name: 'axis', i: 0 }]);
+      const layer = this.denseLayer(input, `features.denseblock${b}.denselayer${l + 1}`, side);
       layers.push(layer);
       parts.push(layer.value);
     }
-    const value = g.node('Concat', parts, [{ name: 'axis', i: 1 }]);
+    const value = g.node('Concat', parts, [{ name: 'axis', i: 0 }]);
     const c0 = this.shape(`features.denseblock${b}.denselayer1.norm1.weight`)[0]!;
     const split = (grad: string, pieces: number): string[] => {
       const sizes = [c0, ...Array<number>(pieces - 1).fill(k)];
-      const names = sizes.map(() => g.name('split'));
-      return g.nodeIn('', 'Split', [grad, ops.i64(sizes)], [{ name: 'axis', i: 1 }], names);
+      return g.nodeIn(
+        '',
+        'Split',
+        [grad, ops.i64(sizes)],
+        [{ name: 'axis', i: 0 }],
+        sizes.map(() => g.name('split')),
+      );
     };
     return {
       value,
@@ -307,33 +326,33 @@ class DenseNetTape {
   }
 
   /** BN-ReLU-1×1 conv (bottleneck) → BN-ReLU-3×3 conv, or BN-ReLU-3×3 conv alone. */
-  private denseLayer(input: string, prefix: string, cells: number): Taped {
+  private denseLayer(input: string, prefix: string, side: number): Taped {
     const { ops } = this;
-    const first = this.normRelu(input, `${prefix}.norm1`, true);
+    const first = this.normRelu(input, `${prefix}.norm1`, side, true);
     const w1 = this.param(`${prefix}.conv1.weight`);
     const [o1, i1] = this.shape(`${prefix}.conv1.weight`);
     if (!usesBottleneck(this.o.spec)) {
-      const value = ops.conv(first.value, w1, 3, 1, 1);
+      const value = ops.conv3x3(first.value, w1);
       return {
         value,
         backward: (df) => {
-          this.setGrad(`${prefix}.conv1.weight`, this.filterGrad3x3(df, first.value, o1!, i1!, cells));
-          return first.backward(ops.spatialInputGrad(df, w1, 3, 1));
+          this.grads.set(`${prefix}.conv1.weight`, this.filterGrad3x3(df, first.value, o1!, i1!));
+          return first.backward(ops.conv3x3InputGrad(df, w1));
         },
       };
     }
-    const narrow = ops.conv(first.value, w1, 1, 0, 1);
-    const second = this.normRelu(narrow, `${prefix}.norm2`, true);
+    const narrow = ops.pointwise(first.value, w1, o1!, i1!);
+    const second = this.normRelu(narrow, `${prefix}.norm2`, side, true);
     const w2 = this.param(`${prefix}.conv2.weight`);
     const [o2, i2] = this.shape(`${prefix}.conv2.weight`);
-    const value = ops.conv(second.value, w2, 3, 1, 1);
+    const value = ops.conv3x3(second.value, w2);
     return {
       value,
       backward: (df) => {
-        this.setGrad(`${prefix}.conv2.weight`, this.filterGrad3x3(df, second.value, o2!, i2!, cells));
-        const dNarrow = second.backward(ops.spatialInputGrad(df, w2, 3, 1))!;
-        this.setGrad(`${prefix}.conv1.weight`, ops.pointwiseFilterGrad(dNarrow, first.value, o1!, i1!, cells));
-        return first.backward(ops.pointwiseInputGrad(dNarrow, w1));
+        this.grads.set(`${prefix}.conv2.weight`, this.filterGrad3x3(df, second.value, o2!, i2!));
+        const dNarrow = second.backward(ops.conv3x3InputGrad(df, w2))!;
+        this.grads.set(`${prefix}.conv1.weight`, ops.pointwiseFilterGrad(dNarrow, first.value, o1!, i1!));
+        return first.backward(ops.pointwiseInputGrad(dNarrow, w1, o1!, i1!, first.value));
       },
     };
   }
@@ -342,32 +361,24 @@ class DenseNetTape {
   private transition(input: string, b: number): Taped {
     const { ops } = this;
     const prefix = `features.transition${b}`;
-    const activated = this.normRelu(input, `${prefix}.norm`, true);
+    const side = featureSide(this.o.spec, this.o.inputSize, b - 1);
+    const activated = this.normRelu(input, `${prefix}.norm`, side, true);
     const pooled = ops.avgPool2(activated.value);
     const w = this.param(`${prefix}.conv.weight`);
     const [out, inC] = this.shape(`${prefix}.conv.weight`);
-    const value = ops.conv(pooled, w, 1, 0, 1);
-    const side = featureSide(this.o.spec, this.o.inputSize, b - 1);
+    const value = ops.pointwise(pooled, w, out!, inC!);
     return {
       value,
       backward: (dy) => {
-        const half = Math.floor(side / 2);
-        this.setGrad(`${prefix}.conv.weight`, ops.pointwiseFilterGrad(dy, pooled, out!, inC!, half * half));
-        const dPooled = ops.pointwiseInputGrad(dy, w);
-        return activated.backward(ops.avgPool2Backward(dPooled, side, half));
+        this.grads.set(`${prefix}.conv.weight`, ops.pointwiseFilterGrad(dy, pooled, out!, inC!));
+        const dPooled = ops.pointwiseInputGrad(dy, w, out!, inC!, pooled);
+        return activated.backward(ops.avgPool2Backward(dPooled, side, Math.floor(side / 2)));
       },
     };
   }
 
-  private filterGrad3x3(dy: string, x: string, out: number, inC: number, cells: number): string {
-    return this.o.filterGrad3x3 === 'conv'
-      ? this.ops.spatialFilterGrad(dy, x, 3, 1, 1)
-      : this.ops.im2colFilterGrad3x3(dy, x, out, inC, cells);
-  }
-
-  /** H·W entering dense block `b` (1-based; 0 for the stem's output). */
-  private cells(b: number): number {
-    return featureSide(this.o.spec, this.o.inputSize, Math.max(0, b - 1)) ** 2;
+  private filterGrad3x3(dy: string, x: string, out: number, inC: number): string {
+    return this.o.filterGrad3x3 === 'conv' ? this.ops.convFilterGrad(dy, x, 3, 1, 1) : this.ops.conv3x3FilterGrad(dy, x, out, inC);
   }
 
   private param(name: string): string {
@@ -383,10 +394,6 @@ class DenseNetTape {
     const shape = this.shapes.get(name);
     if (!shape) throw new DenseRayError('INTERNAL', `no tensor ${name} in this DenseNet`);
     return shape;
-  }
-
-  private setGrad(name: string, value: string): void {
-    this.grads.set(name, value);
   }
 }
 
