@@ -50,10 +50,12 @@ describe('denseray models create', () => {
     expect(readFileSync(join(dir, 'card.md'), 'utf8')).toContain('Untrained: randomly initialised, to be trained');
 
     const show = await runCli(['models', 'show', 'bc100'], { dataDir });
-    expect(show.stdout).toContain('769,162 parameters (0.77 M)');
+    expect(show.stdout).toContain('0.77 M parameters');
+    expect(show.stdout).toContain('| parameters | 769,162 |');
+    expect(show.stdout).toContain('densenet-bc: DenseNet-BC, L=100, k=12');
 
     const again = await runCli([...args, '--id', 'bc100'], { dataDir });
-    expect(again.code).toBe(3);
+    expect(again.code).toBe(2);
     expect(again.stderr).toContain('already installed');
   });
 
@@ -79,7 +81,7 @@ describe('denseray models create', () => {
     const run = await runCli(['models', 'create', '--arch', 'densenet', '--depth', '41', '--labels', 'a', '--input-size', '32'], {
       dataDir,
     });
-    expect(run.code).toBe(3);
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain('INVALID_ARGUMENT: depth 41');
   });
 });
