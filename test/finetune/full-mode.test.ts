@@ -65,6 +65,8 @@ describe('training a created DenseNet-BC from scratch (full mode, onnxruntime)',
     try {
       const { files, probabilities } = outcome.predictions;
       const results = await engine.classifyFiles(files.slice(0, 8), { cams: true });
+      // The input guard judges the film at its own size, not the model's 64 px: real films pass.
+      expect(results.filter((r) => r.ok && r.prediction.guard.suspect).length).toBeLessThanOrEqual(1);
       results.forEach((r, i) => {
         expect(r.ok).toBe(true);
         if (!r.ok) return;
