@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../../../test/helpers/shared.ts';
 import { family, FAMILY_VARIANTS, loadFamilyCase, type ExplicitSpec } from '../../../../test/helpers/family-fixtures.ts';
 import { maxAbsDiff, range } from '../../../../test/helpers/npy.ts';
 import { computeCams } from './cam.ts';
@@ -12,6 +16,7 @@ import {
   familyOf,
   featureSide,
   inferSpec,
+  manifestSpec,
   parameterCount,
   stemOf,
   usesBottleneck,
@@ -19,6 +24,12 @@ import {
 import { initTfjsBackend } from './tfjs/backend.ts';
 import { DenseNetTf } from './tfjs/densenet.ts';
 import { validateAgainstSpec } from './weights/keymap.ts';
+import { loadForeignWeights } from './import-model.ts';
+import { ModelManifest } from '../../../common/manifest.ts';
+
+const labelsFile = join(mkdtempSync(join(tmpdir(), 'denseray-family-')), 'labels.json');
+writeFileSync(labelsFile, JSON.stringify(['a', 'b', 'c']));
+const familyFile = (variant: string): string => join(projectRoot, 'test', 'fixtures', 'densenet-family', `${variant}.safetensors`);
 
 /** Every knob explicit, as the PyTorch side states it. */
 function explicit(spec: DenseNetSpec): ExplicitSpec {
@@ -31,6 +42,12 @@ function explicit(spec: DenseNetSpec): ExplicitSpec {
  */
 describe.each(FAMILY_VARIANTS)('DenseNet variant %s', (variant) => {
   const c = loadFamilyCase(variant);
+
+  it('imports as a model whose manifest records the variant', () => {
+    const { manifest } = loadForeignWeights({ file: familyFile(variant), labels: labelsFile, inputSize: c.inputSize });
+    expect(ModelManifest.parse(manifest).spec).toEqual(manifestSpec(c.spec));
+    expect(explicit({ ...manifest.spec, numClasses: 3 })).toEqual(c.spec);
+  });
 
   it('inferSpec recognises it from the weights, and the spec names and shapes every tensor exactly', () => {
     const inferred = inferSpec(c.weights)!;
