@@ -15,7 +15,7 @@ export interface TrainingGraphOptions {
   part: TrainedPart;
   /** Side of the image the network takes. */
   inputSize: number;
-  /** How the 3×3 filter gradients are computed; both give the same numbers (bench/finetune compares their speed). */
+  /** How the 3×3 filter gradients are computed: im2col (the default, faster) or a dilated conv; the tests check both against PyTorch. */
   filterGrad3x3?: 'im2col' | 'conv';
 }
 
@@ -67,7 +67,6 @@ export function buildTrainingGraphs(o: TrainingGraphOptions): TrainingGraphs {
       outputs: [{ name: TRAIN_LOSS, dims: [] }, logits, ...paramInputs.map((p) => ({ name: gradName(p.name), dims: p.dims }))],
       docString: 'DenseRay fine-tuning step: forward, weighted BCE and the gradient of every trainable parameter.',
       opset: 17,
-      microsoftOpset: true,
     }),
     eval: evalGraph.encode({
       graphName: 'densenet-train-eval',
@@ -75,7 +74,6 @@ export function buildTrainingGraphs(o: TrainingGraphOptions): TrainingGraphs {
       outputs: [logits],
       docString: 'DenseRay fine-tuning: logits of the trained part for the current parameters.',
       opset: 17,
-      microsoftOpset: true,
     }),
     parameters,
     sampleShape,

@@ -47,7 +47,7 @@ export class OnnxGraphBuilder {
     return this.nodeIn('', opType, inputs, attributes, [outputName ?? this.name(opType.toLowerCase())])[0]!;
   }
 
-  /** A node of operator set `domain` ('' is ONNX's own, `com.microsoft` onnxruntime's) with any number of outputs. */
+  /** A node of operator set `domain` ('' is ONNX's own) with any number of outputs. */
   nodeIn(domain: string, opType: string, inputs: string[], attributes: Attribute[], outputs: string[]): string[] {
     this.nodes.push({
       ...(domain ? { domain } : {}),
@@ -62,7 +62,7 @@ export class OnnxGraphBuilder {
 
   /**
    * Serialises the graph. The defaults (IR 7, opset 13, one input) are the inference graph's; the
-   * training graph takes several inputs, opset 17 and onnxruntime's `com.microsoft` operators.
+   * training graph takes several inputs and opset 17 (ScatterElements with reduction).
    */
   encode(options: {
     graphName: string;
@@ -71,7 +71,6 @@ export class OnnxGraphBuilder {
     outputs: ValueSpec[];
     docString?: string;
     opset?: number;
-    microsoftOpset?: boolean;
   }): Uint8Array {
     const inputs = options.inputs ?? (options.input ? [options.input] : []);
     const opset = options.opset ?? 13;
@@ -80,7 +79,7 @@ export class OnnxGraphBuilder {
       producerName: 'denseray',
       producerVersion: '1',
       docString: options.docString ?? '',
-      opsetImport: [{ domain: '', version: opset }, ...(options.microsoftOpset ? [{ domain: 'com.microsoft', version: 1 }] : [])],
+      opsetImport: [{ domain: '', version: opset }],
       graph: {
         name: options.graphName,
         node: this.nodes,
