@@ -1,12 +1,13 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inferSpec } from '../../app/node/domain/model/spec.ts';
 import { readSafetensors } from '../../app/node/domain/model/weights/safetensors.ts';
+import { createModel } from '../../app/node/services/models/create-model.ts';
 import { family } from '../helpers/family-fixtures.ts';
 import { runCli } from '../helpers/run-cli.ts';
-import { shared } from '../helpers/shared.ts';
+import { thrown } from '../helpers/thrown.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'denseray-create-'));
 const json = <T>(s: string): T => JSON.parse(s) as T;
@@ -53,35 +54,16 @@ describe('denseray models create', () => {
     expect(show.stdout).toContain('0.77 M parameters');
     expect(show.stdout).toContain('| parameters | 769,162 |');
     expect(show.stdout).toContain('densenet-bc: DenseNet-BC, L=100, k=12');
-
-    const again = await runCli([...args, '--id', 'bc100'], { dataDir });
-    expect(again.code).toBe(2);
-    expect(again.stderr).toContain('already installed');
   });
 
-  it('a created net classifies a film', async () => {
-    const run = await runCli(
-      ['models', 'create', '--arch', 'densenet-c', '--depth', '13', '--growth', '4', '--labels', 'Effusion,Mass', '--input-size', '64'],
-      { dataDir },
+  it('refuses a depth the recipe cannot build, and an id already taken', () => {
+    const depth = thrown(() => createModel(dataDir, { arch: 'densenet', depth: 41, labels: ['a'], inputSize: 32 }));
+    expect(depth.code).toBe('INVALID_ARGUMENT');
+    expect(depth.message).toMatch(/depth 41 does not give three equal dense blocks without a bottleneck: L = 3·n·1 \+ 4/);
+    const taken = thrown(() => createModel(dataDir, { arch: 'densenet-bc', depth: 10, labels: ['a'], inputSize: 32, id: 'bc100' }));
+    expect(taken.message).toContain('already installed');
+    expect(thrown(() => createModel(dataDir, { arch: 'densenet-bc', depth: 10, labels: ['a', 'a'], inputSize: 32 })).message).toContain(
+      'unique',
     );
-    expect(run.code, run.stderr).toBe(0);
-    const id = /created (\S+):/.exec(run.stdout)![1]!;
-    expect(id).toBe('densenet-c-l13-k4-64px-seed0');
-    const film = shared('cxr', 'images256', readdirSync(shared('cxr', 'images256'))[0]!);
-    const classify = await runCli(['classify', film, '--model', id, '--json'], { dataDir });
-    expect(classify.code, classify.stderr).toBe(0);
-    const result = json<{ model: { id: string; demo: boolean }; results: { ok: boolean; probabilities: Record<string, number> }[] }>(
-      classify.stdout,
-    );
-    expect(result.model).toMatchObject({ id, demo: true });
-    expect(Object.keys(result.results[0]!.probabilities)).toEqual(['Effusion', 'Mass']);
-  });
-
-  it('refuses a depth the recipe cannot build, with a usage hint', async () => {
-    const run = await runCli(['models', 'create', '--arch', 'densenet', '--depth', '41', '--labels', 'a', '--input-size', '32'], {
-      dataDir,
-    });
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('INVALID_ARGUMENT: depth 41');
   });
 });
