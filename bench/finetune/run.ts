@@ -59,6 +59,7 @@ class Worker {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const gb = (b: number): string => `${(b / 2 ** 30).toFixed(2)} GB`;
+const time = (seconds: number): string => (seconds < 0.1 ? `${(seconds * 1000).toFixed(2)} ms` : `${seconds.toFixed(3)} s`);
 
 const batch = values.batch;
 const threads = values.threads;
@@ -67,7 +68,7 @@ console.log(
 );
 console.log(`uptime: ${execSync('uptime').toString().trim()}`);
 console.log(
-  `${'mode'.padEnd(11)} ${'denseray s'.padStart(11)} ${'pytorch s'.padStart(10)} ${'ratio'.padStart(6)}  ${'peak RSS denseray / pytorch'.padEnd(28)} plan`,
+  `${'mode'.padEnd(11)} ${'denseray'.padStart(11)} ${'pytorch'.padStart(11)} ${'ratio'.padStart(6)}  ${'peak RSS denseray / pytorch'.padEnd(28)} plan`,
 );
 for (const mode of values.modes.split(',')) {
   const ours = new Worker(
@@ -98,11 +99,11 @@ for (const mode of values.modes.split(',')) {
   // Warm-up: onnxruntime's arena and PyTorch's allocator reach their steady state (and V8 compiles the
   // host side: head steps take well under a millisecond, so they run by the hundred).
   const head = mode === 'head';
-  await ours.ask(head ? '300' : '2');
-  await torch.ask(head ? '300' : '1');
+  await ours.ask(head ? '1000' : '2');
+  await torch.ask(head ? '1000' : '1');
   const mine: number[] = [];
   const theirs: number[] = [];
-  const steps = mode === 'full' ? '1' : head ? '200' : values.steps;
+  const steps = mode === 'full' ? '1' : head ? '500' : values.steps;
   for (let r = 0; r < Number(values.rounds); r++) {
     mine.push(...((await ours.ask(steps)).seconds as number[]));
     theirs.push(...((await torch.ask(steps)).seconds as number[]));
@@ -114,7 +115,7 @@ for (const mode of values.modes.split(',')) {
   const a = median(mine);
   const b = median(theirs);
   console.log(
-    `${mode.padEnd(11)} ${a.toFixed(4).padStart(11)} ${b.toFixed(4).padStart(10)} ${(a / b).toFixed(2).padStart(5)}×  ${`${gb(rssOurs)} / ${gb(rssTorch)}`.padEnd(28)} ${plan.engine}, micro-batch ${plan.microBatch}${plan.estimatedBytes ? `, estimate ${gb(plan.estimatedBytes)}` : ''}`,
+    `${mode.padEnd(11)} ${time(a).padStart(11)} ${time(b).padStart(11)} ${(a / b).toFixed(2).padStart(5)}×  ${`${gb(rssOurs)} / ${gb(rssTorch)}`.padEnd(28)} ${plan.engine}, micro-batch ${plan.microBatch}${plan.estimatedBytes ? `, estimate ${gb(plan.estimatedBytes)}` : ''}`,
   );
 }
 console.log(`uptime: ${execSync('uptime').toString().trim()}`);
