@@ -20,7 +20,21 @@ export const CHEXNET14_LABELS = [
   'Hernia',
 ] as const;
 
-export const Arch = z.enum(['densenet121', 'densenet169', 'densenet201', 'densenet264', 'custom']);
+/**
+ * torchvision's DenseNets by name; the paper's families (`densenet` plain, `-b` bottleneck, `-c` compression,
+ * `-bc` both) for nets DenseRay created; `custom` for any other imported spec. The spec is always the truth.
+ */
+export const Arch = z.enum([
+  'densenet121',
+  'densenet169',
+  'densenet201',
+  'densenet264',
+  'custom',
+  'densenet',
+  'densenet-b',
+  'densenet-c',
+  'densenet-bc',
+]);
 export type Arch = z.infer<typeof Arch>;
 
 export const DenseNetSpecSchema = z.object({
@@ -29,6 +43,12 @@ export const DenseNetSpecSchema = z.object({
   numInitFeatures: z.number().int().positive(),
   bnSize: z.number().int().positive(),
   inChannels: z.union([z.literal(1), z.literal(3)]),
+  /** Absent: true (a 1×1 bottleneck of bnSize·k channels before each 3×3 conv, as torchvision). */
+  bottleneck: z.boolean().optional(),
+  /** Absent: 0.5. A transition turns m channels into ⌊θ·m⌋. */
+  compression: z.number().gt(0).max(1).optional(),
+  /** Absent: `imagenet` (7×7/2 conv, BN, ReLU, 3×3/2 max pool); `cifar` is one 3×3/1 conv. */
+  stem: z.enum(['imagenet', 'cifar']).optional(),
 });
 
 /**

@@ -1,104 +1,122 @@
 /**
- * One optimiser step per fine-tuning mode, DenseRay (tfjs, as the trainer runs it) beside PyTorch
- * doing the same step on the same DenseNet-121 weights in the same run; prints seconds and the ratio.
+ * One optimiser step per fine-tuning mode, DenseRay beside PyTorch on the same DenseNet-121 weights in
+ * the same run: each side is its own process (so each reports its own peak RSS), both warm up, then
+ * they take turns, `--rounds` times, and the medians are compared. The machine is shared: uptime is
+ * printed beside the numbers.
  *
- *   node --import tsx bench/finetune/run.ts [--modes head,last-block,full] [--batch 8] [--size 224]
- *                                          [--iters 3] [--torch-threads 1]
+ *   node --import tsx bench/finetune/run.ts [--modes head,last-block,full] [--batch 16] [--size 224]
+ *        [--rounds 3] [--steps 3] [--threads 1] [--engine onnxruntime|tfjs] [--micro-batch n]
  *
- * What runs where: everything on tfjs-wasm (tfjs-node is not installable here); conv filter
- * gradients through DenseRay's JS kernel (train/wasm-conv-filter-grad.ts), because tfjs-backend-wasm
- * has none. `--conv-backend cpu` times tfjs's pure-JS cpu backend instead (the old fallback).
- * PyTorch defaults to one thread; pass --torch-threads 2 to give it both cores.
+ * Both sides get the same thread count. PyTorch is Debian's python3-torch (/usr/bin/python3).
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { type ChildProcessWithoutNullStreams, execSync, spawn } from 'node:child_process';
+import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
-import type { FinetuneMode } from '../../app/common/contract/finetune.ts';
-import { Adam } from '../../app/node/domain/finetune/train/adam.ts';
-import { trainStep } from '../../app/node/domain/finetune/train/train-step.ts';
-import { registerWasmConvFilterGradient } from '../../app/node/domain/finetune/train/wasm-conv-filter-grad.ts';
-import { createTrainableNet } from '../../app/node/domain/finetune/train/trainable-net.ts';
-import { inferSpec } from '../../app/node/domain/model/spec.ts';
-import { initTfjsBackend } from '../../app/node/domain/model/tfjs/backend.ts';
-import { readSafetensors } from '../../app/node/domain/model/weights/safetensors.ts';
 import { shared } from '../../test/helpers/shared.ts';
 
 const { values } = parseArgs({
   options: {
     modes: { type: 'string', default: 'head,last-block,full' },
-    batch: { type: 'string', default: '8' },
+    batch: { type: 'string', default: '16' },
     size: { type: 'string', default: '224' },
-    iters: { type: 'string', default: '3' },
-    'torch-threads': { type: 'string', default: '1' },
-    'conv-backend': { type: 'string', default: 'wasm' },
+    rounds: { type: 'string', default: '3' },
+    steps: { type: 'string', default: '3' },
+    threads: { type: 'string', default: '1' },
+    engine: { type: 'string', default: 'onnxruntime' },
+    'micro-batch': { type: 'string' },
   },
 });
-const modes = values.modes.split(',') as FinetuneMode[];
-const batch = Number(values.batch);
-const size = Number(values.size);
-const iters = Number(values.iters);
-const weightsPath = shared('reference', 'densenet121-synthetic14.safetensors');
-const weights = readSafetensors(readFileSync(weightsPath)).tensors;
-const spec = inferSpec(weights)!;
-const side = size / 32;
+const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 
-async function tfjsStep(mode: FinetuneMode): Promise<{ seconds: number; backend: string }> {
-  // As the trainer does: wasm, plus DenseRay's filter-gradient kernel when conv layers train (--conv-backend cpu for the old path).
-  if (mode !== 'head') registerWasmConvFilterGradient();
-  const backend = await initTfjsBackend(mode === 'head' ? 'wasm' : values['conv-backend'] === 'cpu' ? 'cpu' : 'wasm');
-  const net = createTrainableNet(mode, spec, weights);
-  const adam = new Adam(net.variables);
-  const shape = mode === 'head' ? [batch, 1024] : mode === 'last-block' ? [batch, side, side, 512] : [batch, size, size, 3];
-  const x = tf.randomNormal(shape, 0, 1, 'float32', 1);
-  const y = tf.tidy(() => tf.cast(tf.less(tf.randomUniform([batch, spec.numClasses], 0, 1, 'float32', 2), 0.3), 'float32')) as tf.Tensor2D;
-  const pw = tf.fill([spec.numClasses], 2) as tf.Tensor1D;
-  try {
-    trainStep(net, adam, x, y, pw, 1e-3, 1e-4); // warm-up: kernel set-up, first allocations
-    const n = mode === 'full' ? Math.min(iters, 1) : iters;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) trainStep(net, adam, x, y, pw, 1e-3, 1e-4);
-    return { seconds: (performance.now() - t0) / 1000 / n, backend };
-  } finally {
-    tf.dispose([x, y, pw]);
-    adam.dispose();
-    net.dispose();
+class Worker {
+  private readonly lines: AsyncIterator<string>;
+  private readonly rl: Interface;
+  constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    this.rl = createInterface({ input: child.stdout });
+    this.lines = this.rl[Symbol.asyncIterator]();
+    child.stderr.on('data', (d: Buffer) => {
+      const text = d.toString();
+      if (!/W:onnxruntime|MaxListeners|trace-warnings/.test(text)) process.stderr.write(text);
+    });
+  }
+  async next(): Promise<Record<string, unknown>> {
+    for (;;) {
+      const { value, done } = await this.lines.next();
+      if (done) throw new Error('worker exited');
+      if (value.startsWith('{')) return JSON.parse(value) as Record<string, unknown>;
+    }
+  }
+  async ask(command: string): Promise<Record<string, unknown>> {
+    this.child.stdin.write(`${command}\n`);
+    return this.next();
+  }
+  close(): void {
+    this.child.stdin.end();
+    this.rl.close();
   }
 }
 
-function torchSteps(): Map<string, { seconds: number; torch: string; threads: number }> {
-  const script = fileURLToPath(new URL('./torch_step.py', import.meta.url));
-  const run = spawnSync(
-    '/usr/bin/python3',
-    [script, weightsPath, modes.join(','), String(batch), String(size), String(iters), values['torch-threads']],
-    { encoding: 'utf8' },
-  );
-  if (run.status !== 0) throw new Error(`PyTorch side failed: ${run.stderr}`);
-  return new Map(
-    run.stdout
-      .trim()
-      .split('\n')
-      .map((line) => {
-        const r = JSON.parse(line) as { mode: string; seconds: number; torch: string; threads: number };
-        return [r.mode, r];
-      }),
-  );
-}
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const gb = (b: number): string => `${(b / 2 ** 30).toFixed(2)} GB`;
+const time = (seconds: number): string => (seconds < 0.1 ? `${(seconds * 1000).toFixed(2)} ms` : `${seconds.toFixed(3)} s`);
 
+const batch = values.batch;
+const threads = values.threads;
 console.log(
-  `DenseNet-121 (reference synthetic weights), batch ${batch}, ${size}×${size}; one Adam step, BatchNorm frozen, BCE with pos_weight`,
+  `DenseNet-121 (reference synthetic weights), batch ${batch}, ${values.size}×${values.size}, ${threads} thread(s) each; one Adam step, BatchNorm statistics frozen, BCE with pos_weight`,
 );
-const torch = torchSteps();
+console.log(`uptime: ${execSync('uptime').toString().trim()}`);
 console.log(
-  `${'mode'.padEnd(11)} ${'denseray s/step'.padStart(16)} ${'backend'.padStart(8)} ${'pytorch s/step'.padStart(15)} ${'ratio'.padStart(7)}`,
+  `${'mode'.padEnd(11)} ${'denseray'.padStart(11)} ${'pytorch'.padStart(11)} ${'ratio'.padStart(6)}  ${'peak RSS denseray / pytorch'.padEnd(28)} plan`,
 );
-for (const mode of modes) {
-  const ours = await tfjsStep(mode);
-  const theirs = torch.get(mode)!;
+for (const mode of values.modes.split(',')) {
+  const ours = new Worker(
+    spawn(process.execPath, [
+      '--import',
+      'tsx',
+      here('./denseray_step.ts'),
+      mode,
+      batch,
+      values.size,
+      threads,
+      values.engine,
+      ...(values['micro-batch'] ? [values['micro-batch']] : []),
+    ]),
+  );
+  const torch = new Worker(
+    spawn(
+      '/usr/bin/python3',
+      [here('./torch_step.py'), shared('reference', 'densenet121-synthetic14.safetensors'), mode, batch, values.size, threads],
+      {
+        env: { ...process.env, OMP_NUM_THREADS: threads },
+      },
+    ),
+  );
+  const ready = await ours.next();
+  await torch.next();
+  const plan = ready.plan as { engine: string; microBatch: number; estimatedBytes: number | null };
+  // Warm-up: onnxruntime's arena and PyTorch's allocator reach their steady state (and V8 compiles the
+  // host side: head steps take well under a millisecond, so they run by the hundred).
+  const head = mode === 'head';
+  await ours.ask(head ? '1000' : '2');
+  await torch.ask(head ? '1000' : '1');
+  const mine: number[] = [];
+  const theirs: number[] = [];
+  const steps = mode === 'full' ? '1' : head ? '500' : values.steps;
+  for (let r = 0; r < Number(values.rounds); r++) {
+    mine.push(...((await ours.ask(steps)).seconds as number[]));
+    theirs.push(...((await torch.ask(steps)).seconds as number[]));
+  }
+  const rssOurs = (await ours.ask('rss')).rss as number;
+  const rssTorch = (await torch.ask('rss')).rss as number;
+  ours.close();
+  torch.close();
+  const a = median(mine);
+  const b = median(theirs);
   console.log(
-    `${mode.padEnd(11)} ${ours.seconds.toFixed(4).padStart(16)} ${ours.backend.padStart(8)} ${theirs.seconds.toFixed(4).padStart(15)} ${(ours.seconds / theirs.seconds).toFixed(1).padStart(6)}×`,
+    `${mode.padEnd(11)} ${time(a).padStart(11)} ${time(b).padStart(11)} ${(a / b).toFixed(2).padStart(5)}×  ${`${gb(rssOurs)} / ${gb(rssTorch)}`.padEnd(28)} ${plan.engine}, micro-batch ${plan.microBatch}${plan.estimatedBytes ? `, estimate ${gb(plan.estimatedBytes)}` : ''}`,
   );
 }
-const t = [...torch.values()][0];
-console.log(`PyTorch ${t?.torch} with ${t?.threads} thread(s); ratio = DenseRay / PyTorch (higher is slower).`);
+console.log(`uptime: ${execSync('uptime').toString().trim()}`);
+console.log('ratio = DenseRay / PyTorch median step time (lower is faster); medians over interleaved rounds.');

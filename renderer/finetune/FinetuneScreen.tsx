@@ -10,7 +10,9 @@ import type {
   FinetuneResult,
   LrRangeResult,
   ModelComparison,
+  TrainingPlan,
 } from '../../app/common/contract/finetune.ts';
+import type { DenseNetFamily } from '../../app/common/contract/create-model.ts';
 import type { ErrorInfo } from '../../app/common/errors.ts';
 import { ApiError, call, onEvent } from '../api.ts';
 import { Busy, ProgressBar } from '../shell/Busy.tsx';
@@ -41,6 +43,8 @@ interface Live {
   stopping: boolean;
   prepared?: DatasetSummary;
   caching?: { done: number; total: number; reused: number };
+  /** Which engine trains and how the batch is split, decided before the first step. */
+  plan?: TrainingPlan;
   step?: { epoch: number; epochs: number; step: number; steps: number; etaSeconds: number; learningRate: number };
   steps: ChartPoint[];
   history: EpochRecord[];
@@ -57,6 +61,8 @@ function apply(live: Live, e: FinetuneEvent): Live {
       return { ...live, prepared: e.summary };
     case 'caching':
       return { ...live, caching: { done: e.done, total: e.total, reused: e.reused } };
+    case 'plan':
+      return { ...live, plan: e.plan };
     case 'step':
       return {
         ...live,
@@ -137,6 +143,12 @@ export function FinetuneScreen({
   const [learningRate, setLearningRate] = useState('0.001');
   const [augment, setAugment] = useState(true);
   const [targetSensitivity, setTargetSensitivity] = useState('');
+  // Training a new network of the DenseNet paper's family from scratch instead of adapting the active model.
+  const [scratch, setScratch] = useState(false);
+  const [scratchArch, setScratchArch] = useState<DenseNetFamily>('densenet-bc');
+  const [scratchDepth, setScratchDepth] = useState(100);
+  const [scratchGrowth, setScratchGrowth] = useState(12);
+  const [scratchSize, setScratchSize] = useState(64);
   const [name, setName] = useState('');
 
   const [lr, setLr] = useState<LrRangeResult>();
@@ -164,9 +176,10 @@ export function FinetuneScreen({
   });
   const lrValue = Number(learningRate);
   const sens = Number(targetSensitivity);
-  const request = (): FinetuneRequest => ({
+  const request = (parentId?: string): FinetuneRequest => ({
     ...dataset(),
-    mode,
+    ...(parentId ? { parentId } : {}),
+    mode: scratch ? 'full' : mode,
     hyperParameters: {
       epochs,
       batchSize,
@@ -243,7 +256,7 @@ export function FinetuneScreen({
     try {
       jobRef.current = undefined;
       early.current = [];
-      const { jobId } = await call('finetune.start', request());
+      const { jobId } = await call('finetune.start', request(scratch ? await createFromScratch() : undefined));
       jobRef.current = jobId;
       const initial: Live = { jobId, state: 'running', stopping: false, steps: [], history: [] };
       setLive(early.current.filter((e) => e.jobId === jobId).reduce(applyWithSteps, initial));
@@ -254,6 +267,22 @@ export function FinetuneScreen({
     } finally {
       setStarting(false);
     }
+  };
+
+  /** A new, untrained network whose outputs are the dataset's labels; training then starts from it. */
+  const createFromScratch = async (): Promise<string> => {
+    const outputs = summary?.labels ?? dataset().labels;
+    if (!outputs || outputs.length === 0)
+      throw new ApiError({ code: 'INVALID_ARGUMENT', message: "Check the data first: the new network's outputs are its labels." });
+    const created = await call('models.create', {
+      arch: scratchArch,
+      depth: scratchDepth,
+      growthRate: scratchGrowth,
+      labels: outputs,
+      inputSize: scratchSize,
+      ...(name.trim() ? { name: `${name.trim()} (untrained start)` } : {}),
+    });
+    return created.manifest.id;
   };
 
   const stop = async (): Promise<void> => {
@@ -288,8 +317,11 @@ export function FinetuneScreen({
   const fromDemo = useCallback(
     (id: string | undefined): boolean => {
       const byId = new Map(installed.map((m) => [m.manifest.id, m.manifest]));
-      for (let m = id ? byId.get(id) : undefined, hops = 0; m && hops < 50; m = m.parent ? byId.get(m.parent) : undefined, hops++)
+      for (let m = id ? byId.get(id) : undefined, hops = 0; m && hops < 50; m = m.parent ? byId.get(m.parent) : undefined, hops++) {
         if (m.demo) return true;
+        // Trained whole (full mode) from an untrained start: everything it knows came from its data.
+        if (m.training?.mode === 'full') return false;
+      }
       return false;
     },
     [installed],
@@ -428,7 +460,14 @@ export function FinetuneScreen({
             <div className="mode-choice" role="radiogroup" aria-label="Mode">
               {MODES.map((m) => (
                 <label key={m.value} className={`mode-option${mode === m.value ? ' selected' : ''}`}>
-                  <input type="radio" name="ft-mode" value={m.value} checked={mode === m.value} onChange={() => setMode(m.value)} />
+                  <input
+                    type="radio"
+                    name="ft-mode"
+                    value={m.value}
+                    checked={scratch ? m.value === 'full' : mode === m.value}
+                    disabled={scratch}
+                    onChange={() => setMode(m.value)}
+                  />
                   <span>
                     <strong>{m.title}</strong> <span className="muted mono small">{m.value}</span>
                     <br />
@@ -436,6 +475,62 @@ export function FinetuneScreen({
                   </span>
                 </label>
               ))}
+            </div>
+            <div className="stack" data-testid="ft-scratch-block">
+              <div className="inline-fields">
+                <label className="check">
+                  <input type="checkbox" checked={scratch} onChange={(e) => setScratch(e.target.checked)} data-testid="ft-scratch" /> Train
+                  a new network from scratch instead: a DenseNet of the paper's family, every layer learned from these images (no pretrained
+                  weights needed)
+                </label>
+              </div>
+              {scratch && (
+                <div className="inline-fields">
+                  <label>
+                    Family{' '}
+                    <select
+                      value={scratchArch}
+                      onChange={(e) => setScratchArch(e.target.value as DenseNetFamily)}
+                      data-testid="ft-scratch-arch"
+                    >
+                      <option value="densenet-bc">DenseNet-BC (bottleneck, compression)</option>
+                      <option value="densenet-b">DenseNet-B (bottleneck)</option>
+                      <option value="densenet-c">DenseNet-C (compression)</option>
+                      <option value="densenet">DenseNet (plain)</option>
+                    </select>
+                  </label>
+                  <label title="Three equal dense blocks; L = 3·n·(2 with a bottleneck, else 1) + 4, e.g. 100 for DenseNet-BC, 40 for DenseNet">
+                    Depth L{' '}
+                    <input
+                      type="number"
+                      min={7}
+                      max={1000}
+                      value={scratchDepth}
+                      onChange={(e) => setScratchDepth(Math.round(Number(e.target.value)))}
+                      data-testid="ft-scratch-depth"
+                    />
+                  </label>
+                  <label>
+                    Growth k{' '}
+                    <input
+                      type="number"
+                      min={1}
+                      max={256}
+                      value={scratchGrowth}
+                      onChange={(e) => setScratchGrowth(Math.round(Number(e.target.value)))}
+                      data-testid="ft-scratch-growth"
+                    />
+                  </label>
+                  <label>
+                    Input{' '}
+                    <select value={scratchSize} onChange={(e) => setScratchSize(Number(e.target.value))} data-testid="ft-scratch-size">
+                      <option value={64}>64 px</option>
+                      <option value={128}>128 px</option>
+                      <option value={224}>224 px</option>
+                    </select>
+                  </label>
+                </div>
+              )}
             </div>
             <div className="inline-fields">
               <label>
@@ -648,6 +743,11 @@ function TrainingView({
           )}
         </div>
       </header>
+      {live.plan && (
+        <p className="muted small" data-testid="ft-plan">
+          {planText(live.plan)}
+        </p>
+      )}
       {live.state === 'running' && (
         <div className="stack">
           {caching && live.caching ? (
@@ -820,4 +920,16 @@ function Outcome({ result, parentDemo, onActivated }: { result: FinetuneResult; 
       </div>
     </section>
   );
+}
+
+/** "Training on onnxruntime (onnxruntime-node 1.30.0 cpu, …) · micro-batches of 8 summed to batch 32 · about 5.1 GB of 12 GB". */
+function planText(p: TrainingPlan): string {
+  const gb = (b: number): string => `${(b / 2 ** 30).toFixed(1)} GB`;
+  return [
+    `Training on ${p.engine === 'onnxruntime' ? 'onnxruntime' : 'TensorFlow.js'} (${p.detail})`,
+    p.microBatch < p.batchSize ? `micro-batches of ${p.microBatch} summed to batch ${p.batchSize}` : `batch ${p.batchSize}`,
+    ...(p.estimatedBytes !== null && p.availableBytes !== null
+      ? [`about ${gb(p.estimatedBytes)} of ${gb(p.availableBytes)} free memory`]
+      : []),
+  ].join(' · ');
 }

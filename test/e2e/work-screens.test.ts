@@ -182,6 +182,46 @@ describe.skipIf(!haveInputs)('work screens in Chromium', () => {
     await expect(page.getByTestId('finetune-screen').count()).resolves.toBe(0);
   });
 
+  it('trains a new DenseNet-BC from scratch, says which engine trained it, and the new model draws heatmaps', async () => {
+    await page.getByTestId('open-finetune').click();
+    await page.getByTestId('finetune-screen').waitFor();
+    await page.getByTestId('ft-csv').fill(datasetCsv);
+    await page.getByTestId('ft-inspect').click();
+    await page.getByTestId('ft-summary').waitFor({ timeout: 60_000 });
+    await page.getByTestId('ft-scratch').check();
+    await page.getByTestId('ft-scratch-depth').fill('10');
+    await page.getByTestId('ft-scratch-growth').fill('4');
+    await page.getByTestId('ft-scratch-size').selectOption('64');
+    await page.getByLabel('Epochs').fill('2');
+    await page.getByLabel('Batch').fill('4');
+    await page.getByTestId('ft-start').click();
+    const training = page.getByTestId('ft-training');
+    await expect.poll(() => training.getAttribute('data-state'), poll).toBe('finished');
+    await expect(page.getByTestId('ft-plan').textContent()).resolves.toMatch(
+      /^Training on onnxruntime \(onnxruntime-node .*DenseRay backward graph\) · batch 4/,
+    );
+    await page.getByTestId('ft-activate').click();
+    await expect.poll(() => page.getByTestId('ft-activate').textContent(), poll).toBe('Active');
+    await page.screenshot({ path: join(SHOTS, '15-finetune-from-scratch.png') });
+    await page.keyboard.press('Escape');
+
+    // The new model classifies a study and draws its class-activation map.
+    await page.getByTestId('open-folder').click();
+    await page.getByTestId('open-path-input').fill(join(work, 'batch'));
+    await page.getByTestId('open-path-submit').click();
+    await expect.poll(() => page.locator('[data-testid="worklist-row"][data-score]').count(), poll).toBeGreaterThan(0);
+    await page.locator('[data-testid="worklist-row"][data-score]').first().click();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('viewer-canvas').waitFor();
+    const top = page.getByTestId('findings').locator('[data-testid^="finding-"]').first();
+    await top.waitFor();
+    await expect(top.textContent()).resolves.toContain('Effusion');
+    await top.click();
+    if ((await top.getAttribute('data-above')) === 'no') await page.getByTestId('show-anyway').click();
+    await page.getByTestId('heatmap-legend').waitFor();
+    await page.screenshot({ path: join(SHOTS, '16-from-scratch-heatmap.png') });
+  });
+
   it('lists the catalogue with licences and pin status, and a fetch that cannot connect shows its code', async () => {
     await page.getByTestId('open-models').click();
     await page.getByTestId('models-screen').waitFor();

@@ -13,9 +13,10 @@ describe('fine-tuning a tiny DenseNet on a problem with a known answer', () => {
   const csv = writeBrightnessDataset(tempDir('ft-synth-data'), 40);
 
   it.each([
-    ['head', { epochs: 40, batchSize: 16, learningRate: 0.05 }],
-    ['last-block', { epochs: 15, batchSize: 16, learningRate: 0.01 }],
-  ] as const)('%s mode reaches near-perfect validation AUROC, without leaking tensors across epochs', async (mode, hp) => {
+    ['head', 'onnxruntime', { epochs: 40, batchSize: 16, learningRate: 0.05 }],
+    ['last-block', 'onnxruntime', { epochs: 15, batchSize: 16, learningRate: 0.01 }],
+    ['last-block', 'tfjs', { epochs: 15, batchSize: 16, learningRate: 0.01 }],
+  ] as const)('%s mode on %s reaches near-perfect validation AUROC, without leaking tensors across epochs', async (mode, engine, hp) => {
     const tensorsAfterEpoch: number[] = [];
     const outcome = await runFinetune({
       dataDir,
@@ -23,6 +24,7 @@ describe('fine-tuning a tiny DenseNet on a problem with a known answer', () => {
         data: csv,
         parentId: TINY_MODEL_ID,
         mode,
+        engine,
         valFraction: 0.2,
         testFraction: 0.2,
         seed: 3,
@@ -42,6 +44,7 @@ describe('fine-tuning a tiny DenseNet on a problem with a known answer', () => {
     expect(m.parent).toBe(TINY_MODEL_ID);
     expect(m.labels).toEqual(['bright']);
     expect(m.training!.mode).toBe(mode);
+    expect(m.training!.trainingPlan!.engine).toBe(engine);
     expect(m.training!.headInitialisedFromParent).toEqual([]);
     expect(m.metrics!.parent).toBeNull();
   });

@@ -5,6 +5,7 @@ import {
   type FinetuneRequest,
   type FinetuneResult,
   type LrRangeResult,
+  type TrainingPlan,
 } from '../../common/contract/finetune.ts';
 import { resolveDataDir } from '../../node/shared/data-dir.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
@@ -31,6 +32,9 @@ Training:
   --model <id>              model to start from (default: the active one)
   --epochs <n> --lr <x> --batch <n> --seed <n> --weight-decay <x> --patience <n>
   --augment                 small rotation/scale/shift/brightness/contrast (never a left-right flip)
+  --micro-batch <n>         rows per forward/backward pass, gradients summed up to --batch
+                            (default: the batch, or fewer when memory is short)
+  --engine <e>              onnxruntime (default) | tfjs (the fallback)
   --target-sensitivity <x>  choose thresholds for this sensitivity (default: Youden's J)
   --find-lr                 run the learning-rate range test only and print the curve
   --resume <job id>         continue a stopped job from its last checkpoint
@@ -60,6 +64,8 @@ const OPTIONS = {
   'weight-decay': { type: 'string' },
   patience: { type: 'string' },
   augment: { type: 'boolean' },
+  'micro-batch': { type: 'string' },
+  engine: { type: 'string' },
   'target-sensitivity': { type: 'string' },
   'find-lr': { type: 'boolean' },
   resume: { type: 'string' },
@@ -146,6 +152,7 @@ function buildRequest(v: Values): FinetuneRequest {
     ...(v.id ? { id: v.id } : {}),
     ...(v.name ? { name: v.name } : {}),
     activate: v.activate === true,
+    ...microBatchAndEngine(v),
     hyperParameters: {
       ...(epochs !== undefined ? { epochs } : {}),
       ...(batchSize !== undefined ? { batchSize } : {}),
@@ -157,6 +164,14 @@ function buildRequest(v: Values): FinetuneRequest {
       ...(target !== undefined ? { thresholdRule: { kind: 'target-sensitivity' as const, sensitivity: target } } : {}),
     },
   };
+}
+
+function microBatchAndEngine(v: Values): { microBatch?: number; engine?: 'onnxruntime' | 'tfjs' } {
+  const microBatch = parsePositiveInt(v['micro-batch'], '--micro-batch');
+  if (microBatch === 0) throw new UsageError('--micro-batch must be at least 1');
+  if (v.engine !== undefined && v.engine !== 'onnxruntime' && v.engine !== 'tfjs')
+    throw new UsageError('--engine must be onnxruntime or tfjs');
+  return { ...(microBatch !== undefined ? { microBatch } : {}), ...(v.engine ? { engine: v.engine } : {}) };
 }
 
 function parseNumber(value: string | undefined, flag: string): number | undefined {
@@ -183,6 +198,8 @@ class TrainingView {
     if (e.type === 'prepared') {
       this.summary = e.summary;
       if (!this.quiet) process.stdout.write(renderSummary(e.summary));
+    } else if (e.type === 'plan') {
+      if (!this.quiet) process.stdout.write(`${renderPlan(e.plan)}\n`);
     } else if (e.type === 'caching') {
       this.draw(`features ${e.done}/${e.total} (${e.reused} from cache)`, e.done === e.total);
     } else if (e.type === 'step') {
@@ -216,6 +233,13 @@ class TrainingView {
     this.live = true;
     if (final) this.clear();
   }
+}
+
+function renderPlan(p: TrainingPlan): string {
+  const gb = (b: number | null): string => (b === null ? '?' : `${(b / 2 ** 30).toFixed(1)} GB`);
+  const split = p.microBatch < p.batchSize ? `, micro-batches of ${p.microBatch} summed to batch ${p.batchSize}` : `, batch ${p.batchSize}`;
+  const memory = p.estimatedBytes === null ? '' : ` (estimated ${gb(p.estimatedBytes)} of ${gb(p.availableBytes)} available)`;
+  return `training on ${p.engine}: ${p.detail}${split}${memory}`;
 }
 
 function renderSummary(s: DatasetSummary): string {

@@ -7,6 +7,7 @@ import { ExitCode, printJson, reportFailure, type Command } from '../command.ts'
 import { downloadProgressLine } from '../download-progress.ts';
 import { columnWidth, fitText } from '../format.ts';
 import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
+import { runModelsCreate } from './models-create.ts';
 
 const HELP = `Usage:
   denseray models list [--json]
@@ -16,6 +17,8 @@ const HELP = `Usage:
                          download a catalogue model (resumes), verify size/sha256, install it
   denseray models import <file> [--as <catalogue name>] [--activate] [--json]
                          a catalogue file carried by hand: recognised by sha256 or structure, or named
+  denseray models create --arch densenet-bc --depth 100 --growth 12 --labels a,b --input-size 64 [...]
+                         a new untrained DenseNet of the paper's family, to train from scratch (create --help)
   denseray models import <file> [--arch densenet121|169|201|264|custom] [--labels chexnet14|labels.json]
                          [--id <id>] [--name <text>] [--size <px>] [--activate] [--json]
                          safetensors or PyTorch .pth (state_dict, {'state_dict': …}, whole pickled module,
@@ -149,6 +152,10 @@ function pinText(pin: PinStatus, sha256: string | null): string {
   if (pin === 'recorded') return `sha256 unpinned in the catalogue; recorded here ${sha256!.slice(0, 12)}`;
   return 'sha256 unpinned';
 }
+
+// `models create` has options of its own, so it is routed before the shared strict parse.
+const runSharedActions = modelsCommand.run;
+modelsCommand.run = (argv) => (argv[0] === 'create' ? runModelsCreate(argv.slice(1)) : runSharedActions(argv));
 
 function requireTarget(target: string | undefined, action: string): string {
   if (!target) throw new UsageError(`models ${action} needs an argument`);

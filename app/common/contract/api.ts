@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ModelManifest } from '../manifest.ts';
 import { CatalogueImportRequest, CatalogueImportResult, CatalogueListItem, CatalogueName, FetchRequest, FetchResult } from './catalogue.ts';
 import { batchApi } from './batch.ts';
+import { CreateModelRequest, CreateModelResult } from './create-model.ts';
 import { finetuneApi } from './finetune.ts';
 import {
   CancelRequest,
@@ -57,6 +58,8 @@ export const api = {
   'models.import': { request: ImportModelRequest, response: ModelDetails },
   'models.remove': { request: ModelIdRequest, response: z.object({ id: z.string() }) },
   'models.details': { request: ModelIdRequest, response: ModelDetails },
+  // Fine-tune screen: a new, untrained DenseNet of the paper's family to train from scratch (contract/create-model.ts)
+  'models.create': { request: CreateModelRequest, response: CreateModelResult },
   // offline batch triage: jobs over folders, progress on 'jobs.progress' (contract/batch.ts)
   ...batchApi,
   // Models screen: the catalogue of published models (contract/catalogue.ts); progress on FETCH_PROGRESS_CHANNEL

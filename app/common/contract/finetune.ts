@@ -138,6 +138,24 @@ export type EpochRecord = z.infer<typeof EpochRecord>;
 
 export const StoppedBy = z.enum(['epochs', 'early-stopping', 'cancelled']);
 
+/** Which engine trains: onnxruntime (DenseRay's backward graph, the default) or the TensorFlow.js fallback. */
+export const TrainingEngine = z.enum(['onnxruntime', 'tfjs']);
+export type TrainingEngine = z.infer<typeof TrainingEngine>;
+
+/** How a job's steps run, decided before training starts: engine, and micro-batches when one batch does not fit in memory. */
+export const TrainingPlan = z.object({
+  engine: TrainingEngine,
+  /** E.g. "onnxruntime-node 1.30.0 cpu, 2 threads, DenseRay backward graph" or "tfjs-wasm". */
+  detail: z.string(),
+  batchSize: z.number().int(),
+  /** Rows per forward/backward pass; gradients of the batch's micro-batches are summed before each Adam step. */
+  microBatch: z.number().int(),
+  /** Estimated peak memory of one step at `microBatch`, and what was available when the plan was made (bytes; null when not estimated). */
+  estimatedBytes: z.number().nullable(),
+  availableBytes: z.number().nullable(),
+});
+export type TrainingPlan = z.infer<typeof TrainingPlan>;
+
 /** What a fine-tuned model's manifest says about how it was made. */
 export const TrainingRecord = z.object({
   mode: FinetuneMode,
@@ -157,7 +175,10 @@ export const TrainingRecord = z.object({
   stoppedBy: StoppedBy,
   bestEpoch: z.number().int(),
   history: z.array(EpochRecord),
-  tfjsBackend: z.string(),
+  /** The tfjs backend, for models the TensorFlow.js path trained (every model before the onnxruntime path; absent on it). */
+  tfjsBackend: z.string().optional(),
+  /** How the steps ran (absent on models trained before the onnxruntime path, all of them on tfjs). */
+  trainingPlan: TrainingPlan.optional(),
   startedAt: z.string(),
   finishedAt: z.string(),
 });
@@ -175,6 +196,10 @@ export const FinetuneRequest = DatasetRequest.extend({
     .optional(),
   name: z.string().min(1).optional(),
   activate: z.boolean().default(false),
+  /** `auto`: onnxruntime, or TensorFlow.js when onnxruntime cannot start. */
+  engine: z.enum(['auto', 'onnxruntime', 'tfjs']).default('auto'),
+  /** Rows per forward/backward pass (gradient accumulation up to the batch); default: as many as memory allows. */
+  microBatch: z.number().int().min(1).max(512).optional(),
 });
 export type FinetuneRequest = z.input<typeof FinetuneRequest>;
 export type FinetuneRequestParsed = z.output<typeof FinetuneRequest>;
@@ -195,6 +220,7 @@ export type FinetuneResult = z.infer<typeof FinetuneResult>;
 export const FinetuneEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('prepared'), jobId: z.string(), summary: DatasetSummary }),
   z.object({ type: z.literal('caching'), jobId: z.string(), done: z.number().int(), total: z.number().int(), reused: z.number().int() }),
+  z.object({ type: z.literal('plan'), jobId: z.string(), plan: TrainingPlan }),
   z.object({
     type: z.literal('step'),
     jobId: z.string(),

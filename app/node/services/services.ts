@@ -4,6 +4,7 @@ import type { ModelStore } from '../domain/store/model-store.ts';
 import { forwardJobs } from './jobs/forward-jobs.ts';
 import type { JobsHost } from './jobs/jobs-host.ts';
 import { createCatalogueHandlers } from './models/catalogue-handlers.ts';
+import { createModel } from './models/create-model.ts';
 import { createUiHandlers } from './studies/studies-handlers.ts';
 import type { StudiesService } from './studies/studies-service.ts';
 
@@ -51,6 +52,7 @@ export function createHandlers(ctx: ServiceContext): Handlers {
       const active = ctx.models.activeId();
       return ctx.models.list().map((m) => ({ manifest: m.manifest, active: m.manifest.id === active }));
     },
+    'models.create': async (request) => createModel(ctx.dataDir, request),
     'models.activate': async ({ id }) => {
       ctx.models.setActive(id);
       return { id };

@@ -1,14 +1,14 @@
 import type { CatalogueEntry } from '../../../common/contract/catalogue.ts';
 import type { ModelManifest } from '../../../common/manifest.ts';
 import { DenseRayError } from '../../shared/errors.ts';
-import { specForArch, type DenseNetSpec } from '../model/spec.ts';
+import { isKnownArch, manifestSpec, specForArch, type DenseNetSpec } from '../model/spec.ts';
 import type { WeightMap } from '../model/tensor.ts';
 import type { ImportedWeights } from '../model/weights/import.ts';
 
 /** The DenseNet a catalogue entry declares: its architecture, input channels and every output. */
 export function declaredSpec(entry: CatalogueEntry): DenseNetSpec {
   const { arch, inChannels, spec } = entry.network;
-  if (arch === 'custom') {
+  if (!isKnownArch(arch)) {
     if (!spec) throw new DenseRayError('MODEL_INVALID', `${entry.name}: arch custom without a spec`);
     return { ...spec, numClasses: entry.outputs.length, inChannels };
   }
@@ -62,13 +62,7 @@ export function catalogueModel(
       name: entry.title,
       version: file.sha256.slice(0, 12),
       arch: entry.network.arch,
-      spec: {
-        growthRate: spec.growthRate,
-        blockConfig: spec.blockConfig,
-        numInitFeatures: spec.numInitFeatures,
-        bnSize: spec.bnSize,
-        inChannels: entry.network.inChannels,
-      },
+      spec: { ...manifestSpec(spec), inChannels: entry.network.inChannels },
       labels,
       preprocessing: entry.preprocessing,
       output: { activation: 'sigmoid', ...(calibration ? { calibration } : {}) },

@@ -2,8 +2,9 @@ import { performance } from 'node:perf_hooks';
 import type { FileResult, ImageGeometry, ModelInfo, Prediction } from '../../../common/contract/classify.ts';
 import { flaggedFindings, triageScore } from '../../../common/triage.ts';
 import { toErrorInfo } from '../../shared/errors.ts';
-import type { InputGuard } from '../guard/input-guard.ts';
+import { GUARD_INPUT_SIZE, type InputGuard } from '../guard/input-guard.ts';
 import { inputLength, preprocess } from '../imaging/preprocess.ts';
+import { centerSquareRegion, resizeBilinearAntialias } from '../imaging/resize.ts';
 import { networkRegion } from '../imaging/geometry.ts';
 import { type InputHeader, loadInput } from '../input/load-input.ts';
 import { computeCams } from '../model/cam.ts';
@@ -28,6 +29,8 @@ interface Prepared {
   header: InputHeader;
   geometry: ImageGeometry;
   modelImage: Float32Array;
+  /** The film at the guard's size, for models whose input is another size (the guard's statistics are size-dependent). */
+  guardView?: Float32Array;
   decodeMs: number;
   preprocessMs: number;
 }
@@ -86,6 +89,15 @@ export class Engine {
         const t1 = performance.now();
         const modelImage = new Float32Array(inputLength(p));
         preprocess(input.image, p, modelImage, 0);
+        const guardView =
+          p.size === GUARD_INPUT_SIZE
+            ? undefined
+            : resizeBilinearAntialias(
+                input.image,
+                GUARD_INPUT_SIZE,
+                GUARD_INPUT_SIZE,
+                centerSquareRegion(input.image.width, input.image.height),
+              ).data;
         const { image, format: _format, ...header } = input;
         prepared.push({
           index,
@@ -93,6 +105,7 @@ export class Engine {
           header,
           geometry: { width: image.width, height: image.height, region: networkRegion(image.width, image.height, p) },
           modelImage,
+          ...(guardView ? { guardView } : {}),
           decodeMs: t1 - t0,
           preprocessMs: performance.now() - t1,
         });
@@ -132,7 +145,11 @@ export class Engine {
       const camMs = performance.now() - tc;
       // The guard looks at the first channel of the model input, un-normalised back to [0, 1].
       const seen = grayFromModelInput(item.modelImage, p.size, p.mean[0]!, p.std[0]!);
-      const guard = this.guard.assess(seen, p.size, { ...item.header, imageWidth: item.geometry.width, imageHeight: item.geometry.height });
+      const guard = this.guard.assess(item.guardView ?? seen, item.guardView ? GUARD_INPUT_SIZE : p.size, {
+        ...item.header,
+        imageWidth: item.geometry.width,
+        imageHeight: item.geometry.height,
+      });
       const prediction: Prediction = {
         probabilities: Object.fromEntries(labels.map((l, k) => [l, probs[k]!])),
         logits,

@@ -27,6 +27,8 @@ export function finetuneCardNotes(parent: ModelManifest, training: TrainingRecor
     splitRow('val', d.split.val),
     splitRow('test', d.split.test),
     '',
+    `Trained on ${trainedOn(training)}.`,
+    '',
     `Training: Adam, lr ${hp.learningRate}, batch ${hp.batchSize}, weight decay ${hp.weightDecay}, up to ${hp.epochs} epochs, early stopping after ${hp.patience} epochs without a better validation mean AUROC; stopped by ${training.stoppedBy}, best epoch ${training.bestEpoch}. Augmentation: ${hp.augmentation ? `rotation ±${hp.augmentation.rotationDegrees}°, scale ±${hp.augmentation.scale}, shift ±${hp.augmentation.translate}, brightness ±${hp.augmentation.brightness}, contrast ±${hp.augmentation.contrast}, left-right flip ${hp.augmentation.horizontalFlip ? 'on' : 'off'}` : 'none'}. Thresholds: ${hp.thresholdRule.kind === 'youden' ? "Youden's J" : `sensitivity ≥ ${hp.thresholdRule.sensitivity}`} on validation.`,
     '',
   ];
@@ -48,11 +50,25 @@ export function finetuneCardNotes(parent: ModelManifest, training: TrainingRecor
   table('Validation', metrics.val, metrics.parent?.val);
   table('Test', metrics.test, metrics.parent?.test);
   lines.push('Validation metrics are optimistic: the same split chose the best epoch and the thresholds. Trust the test split.');
-  if (parent.demo) {
+  if (parent.demo && training.mode === 'full') {
+    lines.push(
+      '',
+      '**Trained from scratch**: the parent was an untrained, randomly initialised network, so everything this model knows it learned from the data above. Judge it by the test metrics alone.',
+    );
+  } else if (parent.demo) {
     lines.push(
       '',
       '**The parent is the untrained demo network**: its frozen features are random projections of the image, so these numbers show the fine-tuning pipeline at work, not a useful classifier. Fine-tune from imported pretrained weights for real use.',
     );
   }
   return lines.join('\n');
+}
+
+/** The engine that trained the model, as the card and the Fine-tune screen say it. */
+export function trainedOn(training: TrainingRecord): string {
+  const p = training.trainingPlan;
+  if (!p) return `TensorFlow.js (tfjs-${training.tfjsBackend ?? 'unknown'})`;
+  const engine = p.engine === 'onnxruntime' ? 'onnxruntime' : 'TensorFlow.js';
+  const split = p.microBatch < p.batchSize ? `, micro-batches of ${p.microBatch} with gradients summed to batch ${p.batchSize}` : '';
+  return `${engine} (${p.detail}${split})`;
 }

@@ -1,7 +1,6 @@
 import { FinetuneRequest, type FinetuneEvent, type LrRangeResult } from '../../../common/contract/finetune.ts';
-import { openSession } from './session.ts';
+import { openSession, openTrainingPath } from './session.ts';
 import { lrRangeTest } from './train/lr-range.ts';
-import { createTrainableNet } from './train/trainable-net.ts';
 
 /** `--find-lr`: the range test on the same data and mode a fine-tune would use (features cached as usual); installs nothing. */
 export async function findLearningRate(o: {
@@ -13,9 +12,9 @@ export async function findLearningRate(o: {
 }): Promise<LrRangeResult> {
   const request = FinetuneRequest.parse(o.request);
   const session = await openSession({ dataDir: o.dataDir, request, jobId: 'find-lr', signal: o.signal, onEvent: o.onEvent });
-  const net = createTrainableNet(session.mode, session.spec, session.start);
+  const path = await openTrainingPath(session, request);
   try {
-    return await lrRangeTest(net, session.data, {
+    return await lrRangeTest(path, session.data, {
       batchSize: session.hp.batchSize,
       seed: session.hp.seed,
       weightDecay: session.hp.weightDecay,
@@ -23,6 +22,6 @@ export async function findLearningRate(o: {
       ...(o.steps ? { steps: o.steps } : {}),
     });
   } finally {
-    net.dispose();
+    await path.dispose();
   }
 }

@@ -22,7 +22,7 @@ export function installFinetuned(store: ModelStore, m: FinetunedModel): Installe
   const manifest: Omit<ModelManifest, 'weights'> = {
     schemaVersion: 1,
     id: m.id,
-    name: m.name ?? `${parent.name} — fine-tuned (${training.mode}) on ${basename(training.dataset.source)}`,
+    name: m.name ?? defaultName(parent, training),
     version: '1',
     arch: parent.arch,
     spec: parent.spec,
@@ -43,6 +43,15 @@ export function installFinetuned(store: ModelStore, m: FinetunedModel): Installe
     metrics: m.metrics,
   };
   return store.install(manifest, m.weights);
+}
+
+/** "<parent> — fine-tuned (mode) on <data>", or "<network> — trained from scratch on <data>" when every layer trained from an untrained start. */
+function defaultName(parent: ModelManifest, training: TrainingRecord): string {
+  const data = basename(training.dataset.source);
+  if (!(parent.demo && training.mode === 'full')) return `${parent.name} — fine-tuned (${training.mode}) on ${data}`;
+  const untrained = ' — untrained';
+  const network = parent.name.endsWith(untrained) ? parent.name.slice(0, -untrained.length) : parent.arch;
+  return `${network} — trained from scratch on ${data}`;
 }
 
 function clamp01(x: number): number {

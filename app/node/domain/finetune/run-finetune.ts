@@ -14,11 +14,12 @@ import { ModelStore, type InstalledModel } from '../store/model-store.ts';
 import type { WeightMap } from '../model/tensor.ts';
 import { defaultModelId, installFinetuned } from './install-finetuned.ts';
 import { jobDir, readJobRecord, writeJobRecord, type JobRecord } from './job-record.ts';
-import { openSession, type FinetuneSession } from './session.ts';
+import { openSession, openTrainingPath, type FinetuneSession } from './session.ts';
 import { CheckpointDir } from './train/checkpoint.ts';
 import { predictLogits, sigmoid } from './train/predict.ts';
-import { batchNormNote, createTrainableNet, TRAINED_SCOPE, type TrainableNet } from './train/trainable-net.ts';
+import { batchNormNote, TRAINED_SCOPE } from './train/trainable-net.ts';
 import { gatherRows, train } from './train/trainer.ts';
+import type { TrainingPath } from './train/training-path.ts';
 import { thresholdOf } from '../../../common/defaults.ts';
 
 export interface RunFinetuneOptions {
@@ -79,13 +80,14 @@ export async function runFinetune(o: RunFinetuneOptions): Promise<FinetuneOutcom
   writeJobRecord(o.dataDir, record);
   const emit = (e: FinetuneEvent): void => o.onEvent?.(e);
   const request = FinetuneRequest.parse(record.request);
-  let net: TrainableNet | undefined;
+  let path: TrainingPath | undefined;
   try {
     const session = await openSession({ dataDir: o.dataDir, request, jobId, signal: o.signal, onEvent: emit, threads: o.threads });
     const startedAt = new Date().toISOString();
-    net = createTrainableNet(session.mode, session.spec, session.start);
-    const parentMetrics = await parentBaseline(net, session);
-    const outcome = await train(net, session.data, {
+    path = await openTrainingPath(session, request, o.threads);
+    emit({ type: 'plan', jobId, plan: path.plan });
+    const parentMetrics = await parentBaseline(path, session);
+    const outcome = await train(path, session.data, {
       hp: session.hp,
       checkpoints: new CheckpointDir(join(jobDir(o.dataDir, jobId), 'checkpoints')),
       resume: o.resumeJobId !== undefined,
@@ -106,9 +108,9 @@ export async function runFinetune(o: RunFinetuneOptions): Promise<FinetuneOutcom
       return { ...result, model: undefined, predictions: { files: [], probabilities: new Float32Array(0), labels: session.labels } };
     }
 
-    const { metrics, thresholds, predictions } = await evaluate(net, session, parentMetrics);
+    const { metrics, thresholds, predictions } = await evaluate(path, session, parentMetrics);
     const weights: WeightMap = new Map(session.start);
-    for (const [name, t] of net.trainedWeights()) weights.set(name, t);
+    for (const [name, t] of path.trainedWeights()) weights.set(name, t);
     const training: TrainingRecord = {
       mode: session.mode,
       hyperParameters: session.hp,
@@ -119,13 +121,14 @@ export async function runFinetune(o: RunFinetuneOptions): Promise<FinetuneOutcom
         images: session.summary.images,
         split: session.summary.split,
       },
-      trainedParameters: { count: [...net.variables.values()].reduce((n, v) => n + v.size, 0), scope: TRAINED_SCOPE[session.mode] },
+      trainedParameters: { count: path.parameterCount, scope: TRAINED_SCOPE[session.mode] },
       batchNorm: batchNormNote(session.mode),
       headInitialisedFromParent: session.headFromParent,
       stoppedBy: outcome.stoppedBy,
       bestEpoch: outcome.bestEpoch,
       history: outcome.history,
-      tfjsBackend: session.tfjsBackend,
+      ...(path.plan.engine === 'tfjs' ? { tfjsBackend: path.plan.detail.replace(/^tfjs-/, '') } : {}),
+      trainingPlan: path.plan,
       startedAt,
       finishedAt: new Date().toISOString(),
     };
@@ -155,7 +158,7 @@ export async function runFinetune(o: RunFinetuneOptions): Promise<FinetuneOutcom
     emit({ type: 'failed', jobId, error: info });
     throw error;
   } finally {
-    net?.dispose();
+    await path?.dispose();
   }
 }
 
@@ -175,13 +178,13 @@ function finish(
  * the new head's rows for those labels are the parent's, so the untouched net predicts exactly as the
  * parent does. Thresholds are the parent's own (how it is used today).
  */
-async function parentBaseline(net: TrainableNet, s: FinetuneSession): Promise<ModelMetrics['parent']> {
+async function parentBaseline(path: TrainingPath, s: FinetuneSession): Promise<ModelMetrics['parent']> {
   if (s.headFromParent.length === 0) return null;
   const shared = s.headFromParent.map((l) => s.labels.indexOf(l));
   const thresholds = s.headFromParent.map((l) => thresholdOf(s.parent.thresholds, l));
   const on = async (indices: number[]): Promise<SplitMetrics | null> => {
     if (indices.length === 0) return null;
-    const probs = sigmoid(await predictLogits(net, s.data.source, indices, 64));
+    const probs = sigmoid(await predictLogits(path, s.data.source, indices, 64));
     const truth = gatherRows(s.data.targets, indices, s.labels.length);
     return evaluateSplit(
       selectColumns(probs, s.labels.length, shared),
@@ -194,15 +197,15 @@ async function parentBaseline(net: TrainableNet, s: FinetuneSession): Promise<Mo
 }
 
 async function evaluate(
-  net: TrainableNet,
+  path: TrainingPath,
   s: FinetuneSession,
   parent: ModelMetrics['parent'],
 ): Promise<{ metrics: ModelMetrics; thresholds: number[]; predictions: FinetuneOutcome['predictions'] }> {
   const k = s.labels.length;
-  const valProbs = sigmoid(await predictLogits(net, s.data.source, s.data.val, 64));
+  const valProbs = sigmoid(await predictLogits(path, s.data.source, s.data.val, 64));
   const valTruth = gatherRows(s.data.targets, s.data.val, k);
   const thresholds = chooseThresholds(valProbs, valTruth, k, s.hp.thresholdRule);
-  const testProbs = s.test.length > 0 ? sigmoid(await predictLogits(net, s.data.source, s.test, 64)) : new Float32Array(0);
+  const testProbs = s.test.length > 0 ? sigmoid(await predictLogits(path, s.data.source, s.test, 64)) : new Float32Array(0);
   const metrics: ModelMetrics = {
     val: evaluateSplit(valProbs, valTruth, s.labels, thresholds),
     test: s.test.length > 0 ? evaluateSplit(testProbs, gatherRows(s.data.targets, s.test, k), s.labels, thresholds) : null,
@@ -222,9 +225,13 @@ function selectColumns(matrix: Float32Array, width: number, columns: readonly nu
   return out;
 }
 
-/** Tensors alive right now (tests assert this does not grow across epochs). */
+/** TensorFlow.js tensors alive right now (tests assert this does not grow across epochs); 0 when tfjs never started. */
 export function liveTensors(): number {
-  return tf.memory().numTensors;
+  try {
+    return tf.memory().numTensors;
+  } catch {
+    return 0;
+  }
 }
 
 /** `base`, or `base-rN` with the smallest N ≥ 2 not installed yet, within the 80-character id limit. */

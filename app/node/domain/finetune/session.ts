@@ -11,7 +11,6 @@ import { DenseRayError } from '../../shared/errors.ts';
 import { ModelStore } from '../store/model-store.ts';
 import type { DenseNetSpec } from '../model/spec.ts';
 import type { WeightMap } from '../model/tensor.ts';
-import { initTfjsBackend } from '../model/tfjs/backend.ts';
 import { readSafetensors } from '../model/weights/safetensors.ts';
 import { join } from 'node:path';
 import type { CheckedImage, SplitName } from './dataset/labelled-image.ts';
@@ -20,9 +19,10 @@ import { openFrozenBackbone } from './features/backbone.ts';
 import { FeatureCache } from './features/feature-cache.ts';
 import { CachedFeatures, ImageSamples, type SampleSource } from './features/sample-source.ts';
 import { startingWeights } from './new-head.ts';
+import { createTrainingPath } from './train/create-training-path.ts';
 import { gatherRows, type TrainingData } from './train/trainer.ts';
+import type { TrainingPath } from './train/training-path.ts';
 import { positiveWeights } from './train/loss.ts';
-import { registerWasmConvFilterGradient } from './train/wasm-conv-filter-grad.ts';
 
 /** Everything a fine-tune (or an LR range test) needs, made once from the request. */
 export interface FinetuneSession {
@@ -39,7 +39,6 @@ export interface FinetuneSession {
   summary: DatasetSummary;
   data: TrainingData;
   test: number[];
-  tfjsBackend: string;
 }
 
 export interface SessionOptions {
@@ -114,7 +113,6 @@ export async function openSession(o: SessionOptions): Promise<FinetuneSession> {
   }
   const targets = new Float32Array(dataset.images.length * labels.length);
   dataset.images.forEach((img, i) => targets.set(img.targets, i * labels.length));
-  const tfjsBackend = await trainingBackend(r.mode);
   return {
     parent,
     parentWeights,
@@ -136,16 +134,20 @@ export async function openSession(o: SessionOptions): Promise<FinetuneSession> {
       positiveWeight: positiveWeights(gatherRows(targets, train, labels.length), labels.length),
     },
     test,
-    tfjsBackend,
   };
 }
 
-/**
- * tfjs-node when installed; otherwise wasm, with DenseRay's own filter-gradient kernel registered
- * for the modes that train conv layers (tfjs-backend-wasm lacks Conv2DBackpropFilter). The pure-JS
- * cpu backend is the last resort only if wasm cannot start.
- */
-async function trainingBackend(mode: FinetuneMode): Promise<string> {
-  if (mode !== 'head') registerWasmConvFilterGradient();
-  return initTfjsBackend('tensorflow');
+/** The engine the request asks for (onnxruntime by default), planned for this session's batch and samples. */
+export function openTrainingPath(s: FinetuneSession, request: FinetuneRequestParsed, threads?: number): Promise<TrainingPath> {
+  return createTrainingPath({
+    engine: request.engine,
+    mode: s.mode,
+    spec: s.spec,
+    weights: s.start,
+    inputSize: s.parent.preprocessing.size,
+    sampleShape: s.data.source.sampleShape,
+    batchSize: s.hp.batchSize,
+    microBatch: request.microBatch,
+    threads,
+  });
 }

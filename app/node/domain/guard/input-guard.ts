@@ -52,6 +52,13 @@ const SECONDARY_CAPTURE_SOP_CLASSES = new Set([
  * real chest X-rays divided by the threshold, so 1 is the boundary; above it, or for a lateral
  * view, the image is marked suspect with the reason instead of being scored silently.
  */
+/**
+ * The side the reference statistics were fitted at (films centre-cropped and resized to it, see the
+ * reference's calibration). The descriptor's edge and texture terms depend on resolution, so a model
+ * with another input size must be judged on a view of the film at this size, not on its own input.
+ */
+export const GUARD_INPUT_SIZE = 224;
+
 export class InputGuard {
   private readonly reference: GaussianReference;
 

@@ -4,7 +4,7 @@ import { type Arch, IMAGENET_PREPROCESSING, type ModelManifest } from '../../../
 import { DenseRayError } from '../../shared/errors.ts';
 import { sha256Hex } from '../../shared/hash.ts';
 import { resolveLabels } from './resolve-labels.ts';
-import { isKnownArch, specForArch, type DenseNetSpec } from './spec.ts';
+import { isKnownArch, manifestSpec, specForArch, type DenseNetSpec } from './spec.ts';
 import type { WeightMap } from './tensor.ts';
 import { loadWeightsFile } from './weights/import.ts';
 
@@ -59,13 +59,7 @@ export function loadForeignWeights(request: ImportRequest): LoadedWeights {
     name: request.name ?? `${basename(request.file)} (${arch})`,
     version: '1',
     arch,
-    spec: {
-      growthRate: spec.growthRate,
-      blockConfig: spec.blockConfig,
-      numInitFeatures: spec.numInitFeatures,
-      bnSize: spec.bnSize,
-      inChannels: spec.inChannels === 1 ? 1 : 3,
-    },
+    spec: manifestSpec(spec),
     labels,
     // 1-channel DenseNets are TorchXRayVision's: pixels scaled to [-1024, 1024], i.e. mean 0.5, std 1/2048.
     preprocessing: {
@@ -102,7 +96,8 @@ function archOf(spec: DenseNetSpec): Arch {
       JSON.stringify(s.blockConfig) === JSON.stringify(spec.blockConfig) &&
       s.growthRate === spec.growthRate &&
       s.numInitFeatures === spec.numInitFeatures &&
-      s.bnSize === spec.bnSize
+      s.bnSize === spec.bnSize &&
+      JSON.stringify(manifestSpec(s)) === JSON.stringify(manifestSpec(spec))
     )
       return arch;
   }

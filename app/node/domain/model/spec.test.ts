@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { shared } from '../../../../test/helpers/shared.ts';
-import { expectedWeightShapes, inferSpec, parameterCount, specForArch } from './spec.ts';
+import { expectedWeightShapes, featureSide, inferSpec, parameterCount, specForArch, transitionChannels } from './spec.ts';
 import { readSafetensors } from './weights/safetensors.ts';
 
 describe('DenseNet spec', () => {
@@ -51,5 +51,33 @@ describe('DenseNet spec', () => {
       numClasses: 3,
       inChannels: 3,
     });
+  });
+});
+
+describe("the paper's knobs", () => {
+  it('a transition keeps ⌊θ·m⌋ channels, exactly for decimal θ', () => {
+    expect(0.7 * 90).toBeLessThan(63); // what binary floating point makes of it
+    expect(transitionChannels(90, 0.7)).toBe(63);
+    expect(transitionChannels(1024, 0.5)).toBe(512);
+    expect(transitionChannels(23, 0.7)).toBe(16);
+    expect(transitionChannels(13, 1)).toBe(13);
+  });
+
+  it('the CIFAR stem keeps the input side; the ImageNet stem divides it by four', () => {
+    const cifar = { ...specForArch('densenet121', 2), blockConfig: [2, 2, 2], stem: 'cifar' as const };
+    expect(featureSide(cifar, 32)).toBe(8);
+    expect(featureSide(specForArch('densenet121', 2), 224)).toBe(7);
+    expect(featureSide({ ...specForArch('densenet121', 2), blockConfig: [1, 1] }, 64)).toBe(8);
+  });
+
+  it('infers no spec from transitions no single θ explains', () => {
+    const spec = { growthRate: 2, blockConfig: [1, 1, 1], numInitFeatures: 8, bnSize: 2, numClasses: 1, inChannels: 1, compression: 0.7 };
+    const weights = new Map(
+      [...expectedWeightShapes(spec)].map(([n, s]) => [n, { shape: s, data: new Float32Array(s.reduce((a, b) => a * b, 1)) }]),
+    );
+    expect(inferSpec(weights)).toEqual(spec);
+    // transition1 7 of 10 (θ ≥ 0.7), transition2 made to keep 5 of 9 (θ < 0.67): inconsistent.
+    weights.set('features.transition2.conv.weight', { shape: [5, 9, 1, 1], data: new Float32Array(45) });
+    expect(inferSpec(weights)).toBeUndefined();
   });
 });

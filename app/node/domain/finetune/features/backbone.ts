@@ -63,7 +63,7 @@ export async function openFrozenBackbone(
 export function backboneSampleShape(point: CachePoint, spec: DenseNetSpec, inputSize: number): number[] {
   if (point === 'pooled') return [finalFeatureCount(spec)];
   const blocks = spec.blockConfig.length;
-  const side = trunkSide(inputSize, blocks - 1);
+  const side = trunkSide(spec, inputSize, blocks - 1);
   return [side, side, blockInputChannels(spec).blockInputs[blocks - 1]!];
 }
 

@@ -1,6 +1,6 @@
 import { DenseRayError } from '../../../shared/errors.ts';
-import { buildDenseNetTrunkOnnx as buildTrunk, denseNetFeatureSize } from '../../model/onnx/densenet-onnx.ts';
-import type { DenseNetSpec } from '../../model/spec.ts';
+import { buildDenseNetTrunkOnnx as buildTrunk } from '../../model/onnx/densenet-onnx.ts';
+import { featureSide, type DenseNetSpec } from '../../model/spec.ts';
 import type { WeightMap } from '../../model/tensor.ts';
 
 export { ONNX_TRUNK_OUTPUT } from '../../model/onnx/densenet-onnx.ts';
@@ -19,6 +19,6 @@ export function buildDenseNetTrunkOnnx(spec: DenseNetSpec, weights: WeightMap, i
 }
 
 /** Spatial side after the stem and `transitions` transitions (floor at every halving). */
-export function trunkSide(inputSize: number, transitions: number): number {
-  return denseNetFeatureSize(inputSize, transitions);
+export function trunkSide(spec: DenseNetSpec, inputSize: number, transitions: number): number {
+  return featureSide(spec, inputSize, transitions);
 }

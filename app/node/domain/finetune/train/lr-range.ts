@@ -1,11 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
 import type { LrRangeResult } from '../../../../common/contract/finetune.ts';
 import { SeededRandom } from '../../model/seeded-random.ts';
 import { shuffle } from '../dataset/patient-split.ts';
-import { Adam } from './adam.ts';
 import { yieldToEventLoop } from './predict.ts';
-import { trainStep } from './train-step.ts';
-import type { TrainableNet } from './trainable-net.ts';
+import type { TrainingPath } from './training-path.ts';
 import { gatherRows, type TrainingData } from './trainer.ts';
 
 export interface LrRangeOptions {
@@ -22,39 +19,31 @@ export interface LrRangeOptions {
  * Learning-rate range test (Smith 2015): train with a rate growing geometrically from min to max,
  * record the loss smoothed with a bias-corrected moving average, and stop once it blows past four
  * times its best. The suggestion is the rate where the smoothed loss fell fastest per decade — a
- * sane starting point, not an oracle. The caller passes a throw-away net: its weights are changed.
+ * sane starting point, not an oracle. The caller passes a throw-away path: its weights are changed.
  */
-export async function lrRangeTest(net: TrainableNet, data: TrainingData, o: LrRangeOptions): Promise<LrRangeResult> {
+export async function lrRangeTest(path: TrainingPath, data: TrainingData, o: LrRangeOptions): Promise<LrRangeResult> {
   const min = o.minLearningRate ?? 1e-6;
   const max = o.maxLearningRate ?? 1;
   const steps = o.steps ?? 60;
-  const adam = new Adam(net.variables);
-  const pw = tf.tensor1d(data.positiveWeight);
   const points: { learningRate: number; loss: number }[] = [];
   const random = new SeededRandom(o.seed ^ 0x1f);
   let order: number[] = [];
   let smoothed = 0;
   let best = Number.POSITIVE_INFINITY;
-  try {
-    for (let i = 0; i < steps && !o.signal?.aborted; i++) {
-      if (order.length < o.batchSize) order = [...order, ...shuffle([...data.train], random)];
-      const batch = order.splice(0, Math.min(o.batchSize, data.train.length));
-      const lr = min * (max / min) ** (i / Math.max(1, steps - 1));
-      const x = tf.tensor(data.source.batch(batch, i), [batch.length, ...data.source.sampleShape]);
-      const y = tf.tensor2d(gatherRows(data.targets, batch, data.classes), [batch.length, data.classes]);
-      const loss = trainStep(net, adam, x, y, pw, lr, o.weightDecay);
-      tf.dispose([x, y]);
-      if (!Number.isFinite(loss)) break;
-      smoothed = 0.9 * smoothed + 0.1 * loss;
-      const value = smoothed / (1 - 0.9 ** (i + 1));
-      points.push({ learningRate: lr, loss: value });
-      best = Math.min(best, value);
-      if (value > 4 * best && i > 5) break;
-      await yieldToEventLoop();
-    }
-  } finally {
-    adam.dispose();
-    pw.dispose();
+  for (let i = 0; i < steps && !o.signal?.aborted; i++) {
+    if (order.length < o.batchSize) order = [...order, ...shuffle([...data.train], random)];
+    const batch = order.splice(0, Math.min(o.batchSize, data.train.length));
+    const lr = min * (max / min) ** (i / Math.max(1, steps - 1));
+    const x = data.source.batch(batch, i);
+    const y = gatherRows(data.targets, batch, data.classes);
+    const loss = await path.step(x, y, batch.length, data.positiveWeight, lr, o.weightDecay);
+    if (!Number.isFinite(loss)) break;
+    smoothed = 0.9 * smoothed + 0.1 * loss;
+    const value = smoothed / (1 - 0.9 ** (i + 1));
+    points.push({ learningRate: lr, loss: value });
+    best = Math.min(best, value);
+    if (value > 4 * best && i > 5) break;
+    await yieldToEventLoop();
   }
   return { points, suggested: steepestDescent(points) };
 }

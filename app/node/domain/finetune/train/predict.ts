@@ -1,10 +1,9 @@
-import * as tf from '@tensorflow/tfjs';
 import type { SampleSource } from '../features/sample-source.ts';
-import type { TrainableNet } from './trainable-net.ts';
+import type { TrainingPath } from './training-path.ts';
 
-/** Logits (row-major N×K) for the given images' plain views, in batches, leaving no tensors behind. */
+/** Logits (row-major N×K) for the given images' plain views, in batches. */
 export async function predictLogits(
-  net: TrainableNet,
+  path: TrainingPath,
   source: SampleSource,
   indices: readonly number[],
   batchSize: number,
@@ -12,9 +11,7 @@ export async function predictLogits(
   const chunks: Float32Array[] = [];
   for (let start = 0; start < indices.length; start += batchSize) {
     const batch = indices.slice(start, start + batchSize);
-    const logits = tf.tidy(() => net.logits(tf.tensor(source.batch(batch, null), [batch.length, ...source.sampleShape])));
-    chunks.push((await logits.data()) as Float32Array);
-    logits.dispose();
+    chunks.push(await path.logits(source.batch(batch, null), batch.length));
     await yieldToEventLoop();
   }
   const out = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));

@@ -1,5 +1,5 @@
 import { batchNormAffine, foldBatchNormIntoConv, get } from '../batchnorm.ts';
-import { blockInputChannels, finalFeatureCount, type DenseNetSpec } from '../spec.ts';
+import { blockInputChannels, featureSide, finalFeatureCount, stemOf, usesBottleneck, type DenseNetSpec } from '../spec.ts';
 import type { WeightMap } from '../tensor.ts';
 import { OnnxGraphBuilder } from './graph-builder.ts';
 
@@ -13,8 +13,8 @@ export const ONNX_TRUNK_OUTPUT = 'block_input';
  * Emits a DenseNet's layers into `g`, from the input up to the entry of dense block `untilBlock`
  * (1-based; after the transition before it), or through every block when absent. Returns the
  * name of the last value. Two exact rewrites make it faster than a literal translation:
- * - norm0 follows conv0 directly, so it is folded into conv0's weights and bias;
- *   each dense layer's norm2 follows its 1×1 conv1, so it is folded likewise.
+ * - norm0 follows conv0 directly (ImageNet stem), so it is folded into conv0's weights and bias;
+ *   a bottleneck layer's norm2 follows its 1×1 conv1, so it is folded likewise.
  * - a transition's 1×1 conv and 2×2 average pool are both linear and commute, so we pool first and
  *   convolve a quarter of the pixels.
  * The remaining BatchNorms precede a ReLU on a concatenation and cannot be folded.
@@ -55,25 +55,38 @@ function emitDenseNetLayers(g: OnnxGraphBuilder, spec: DenseNetSpec, weights: We
     return conv(x, `${convName}+${bnPrefix}`, folded.weight, shape, folded.bias, pad, stride);
   };
 
-  let x = relu(convFoldedWithBn(ONNX_INPUT, 'features.conv0', 'features.norm0', 3, 2));
-  x = g.node(
-    'MaxPool',
-    [x],
-    [
-      { name: 'kernel_shape', ints: [3, 3] },
-      { name: 'pads', ints: [1, 1, 1, 1] },
-      { name: 'strides', ints: [2, 2] },
-    ],
-  );
+  let x: string;
+  if (stemOf(spec) === 'cifar') {
+    // The paper's CIFAR stem: one 3×3 conv straight into the first dense layer's BN-ReLU.
+    const w0 = weights.get('features.conv0.weight')!;
+    x = conv(ONNX_INPUT, 'features.conv0', w0.data, w0.shape, undefined, 1);
+  } else {
+    x = relu(convFoldedWithBn(ONNX_INPUT, 'features.conv0', 'features.norm0', 3, 2));
+    x = g.node(
+      'MaxPool',
+      [x],
+      [
+        { name: 'kernel_shape', ints: [3, 3] },
+        { name: 'pads', ints: [1, 1, 1, 1] },
+        { name: 'strides', ints: [2, 2] },
+      ],
+    );
+  }
   const blocks = untilBlock === undefined ? spec.blockConfig.length : untilBlock - 1;
   for (let b = 0; b < blocks; b++) {
     const parts = [x];
     for (let l = 0; l < spec.blockConfig[b]!; l++) {
       const prefix = `features.denseblock${b + 1}.denselayer${l + 1}`;
       const concatenated = parts.length === 1 ? parts[0]! : g.node('Concat', [...parts], [{ name: 'axis', i: 1 }]);
-      const bottleneck = relu(convFoldedWithBn(relu(batchNorm(concatenated, `${prefix}.norm1`)), `${prefix}.conv1`, `${prefix}.norm2`, 0));
-      const w2 = weights.get(`${prefix}.conv2.weight`)!;
-      parts.push(conv(bottleneck, `${prefix}.conv2`, w2.data, w2.shape, undefined, 1));
+      const activated = relu(batchNorm(concatenated, `${prefix}.norm1`));
+      if (usesBottleneck(spec)) {
+        const bottleneck = relu(convFoldedWithBn(activated, `${prefix}.conv1`, `${prefix}.norm2`, 0));
+        const w2 = weights.get(`${prefix}.conv2.weight`)!;
+        parts.push(conv(bottleneck, `${prefix}.conv2`, w2.data, w2.shape, undefined, 1));
+      } else {
+        const w1 = weights.get(`${prefix}.conv1.weight`)!;
+        parts.push(conv(activated, `${prefix}.conv1`, w1.data, w1.shape, undefined, 1));
+      }
     }
     x = g.node('Concat', parts, [{ name: 'axis', i: 1 }]);
     if (b < spec.blockConfig.length - 1) {
@@ -117,7 +130,7 @@ export function buildDenseNetOnnx(spec: DenseNetSpec, weights: WeightMap, inputS
     const cells = g.node('Reshape', [ONNX_FEATURES, g.constantInt64('cam.cells_shape', [0, finalFeatureCount(spec), -1])]);
     g.node('Add', [g.node('MatMul', [classifierWeight, cells]), g.constant('cam.bias', [spec.numClasses, 1], bias)], [], ONNX_CAMS);
   }
-  const featureSize = denseNetFeatureSize(inputSize);
+  const featureSize = featureSide(spec, inputSize);
   return g.encode({
     graphName: 'densenet',
     input: { name: ONNX_INPUT, dims: ['batch', spec.inChannels, inputSize, inputSize] },
@@ -137,19 +150,11 @@ export function buildDenseNetOnnx(spec: DenseNetSpec, weights: WeightMap, inputS
 export function buildDenseNetTrunkOnnx(spec: DenseNetSpec, weights: WeightMap, inputSize: number, untilBlock: number): Uint8Array {
   const g = new OnnxGraphBuilder();
   g.node('Identity', [emitDenseNetLayers(g, spec, weights, untilBlock)], [], ONNX_TRUNK_OUTPUT);
-  const side = denseNetFeatureSize(inputSize, untilBlock - 1);
+  const side = featureSide(spec, inputSize, untilBlock - 1);
   return g.encode({
     graphName: 'densenet-trunk',
     input: { name: ONNX_INPUT, dims: ['batch', spec.inChannels, inputSize, inputSize] },
     outputs: [{ name: ONNX_TRUNK_OUTPUT, dims: ['batch', blockInputChannels(spec).blockInputs[untilBlock - 1]!, side, side] }],
     docString: `DenseNet front up to dense block ${untilBlock}, built by DenseRay for fine-tuning caches.`,
   });
-}
-
-/** Spatial side after the stem and `transitions` transitions (conv0 /2, maxpool /2, each transition /2; floor at every step). */
-export function denseNetFeatureSize(inputSize: number, transitions = 3): number {
-  let s = Math.floor((inputSize + 2 * 3 - 7) / 2) + 1;
-  s = Math.floor((s + 2 - 3) / 2) + 1;
-  for (let t = 0; t < transitions; t++) s = Math.floor(s / 2);
-  return s;
 }

@@ -2,7 +2,14 @@ import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
 
-type Attribute = { name: string; ints?: number[]; i?: number; f?: number };
+type Attribute = { name: string; ints?: number[]; i?: number; f?: number; s?: string };
+
+/** A graph input or output: float32 unless `elemType` says otherwise (onnx.TensorProto.DataType). */
+export interface ValueSpec {
+  name: string;
+  dims: (number | string)[];
+  elemType?: number;
+}
 
 /**
  * A tiny ONNX graph writer: named float initializers and nodes, serialised with the onnx-proto
@@ -37,35 +44,48 @@ export class OnnxGraphBuilder {
   }
 
   node(opType: string, inputs: string[], attributes: Attribute[] = [], outputName?: string): string {
-    const output = outputName ?? this.name(opType.toLowerCase());
-    this.nodes.push({
-      opType,
-      name: `${opType}_${this.nodes.length}`,
-      input: inputs,
-      output: [output],
-      attribute: attributes.map(toAttributeProto),
-    });
-    return output;
+    return this.nodeIn('', opType, inputs, attributes, [outputName ?? this.name(opType.toLowerCase())])[0]!;
   }
 
+  /** A node of operator set `domain` ('' is ONNX's own) with any number of outputs. */
+  nodeIn(domain: string, opType: string, inputs: string[], attributes: Attribute[], outputs: string[]): string[] {
+    this.nodes.push({
+      ...(domain ? { domain } : {}),
+      opType,
+      name: `${opType}_${this.nodes.length}`,
+      input: [...inputs],
+      output: [...outputs],
+      attribute: attributes.map(toAttributeProto),
+    });
+    return [...outputs];
+  }
+
+  /**
+   * Serialises the graph. The defaults (IR 7, opset 13, one input) are the inference graph's; the
+   * training graph takes several inputs and opset 17 (ScatterElements with reduction).
+   */
   encode(options: {
     graphName: string;
-    input: { name: string; dims: (number | string)[] };
-    outputs: { name: string; dims: (number | string)[] }[];
+    input?: ValueSpec;
+    inputs?: ValueSpec[];
+    outputs: ValueSpec[];
     docString?: string;
+    opset?: number;
   }): Uint8Array {
+    const inputs = options.inputs ?? (options.input ? [options.input] : []);
+    const opset = options.opset ?? 13;
     const model = onnx.ModelProto.create({
-      irVersion: 7,
+      irVersion: opset > 13 ? 8 : 7,
       producerName: 'denseray',
       producerVersion: '1',
       docString: options.docString ?? '',
-      opsetImport: [{ domain: '', version: 13 }],
+      opsetImport: [{ domain: '', version: opset }],
       graph: {
         name: options.graphName,
         node: this.nodes,
         initializer: this.initializers,
-        input: [valueInfo(options.input.name, options.input.dims)],
-        output: options.outputs.map((o) => valueInfo(o.name, o.dims)),
+        input: inputs.map((i) => valueInfo(i.name, i.dims, i.elemType)),
+        output: options.outputs.map((o) => valueInfo(o.name, o.dims, o.elemType)),
       },
     });
     return onnx.ModelProto.encode(model).finish();
@@ -76,15 +96,16 @@ function toAttributeProto(a: Attribute): onnxProto.onnx.IAttributeProto {
   const T = onnx.AttributeProto.AttributeType;
   if (a.ints !== undefined) return { name: a.name, type: T.INTS, ints: a.ints };
   if (a.f !== undefined) return { name: a.name, type: T.FLOAT, f: a.f };
+  if (a.s !== undefined) return { name: a.name, type: T.STRING, s: new TextEncoder().encode(a.s) };
   return { name: a.name, type: T.INT, i: a.i ?? 0 };
 }
 
-function valueInfo(name: string, dims: (number | string)[]): onnxProto.onnx.IValueInfoProto {
+function valueInfo(name: string, dims: (number | string)[], elemType?: number): onnxProto.onnx.IValueInfoProto {
   return {
     name,
     type: {
       tensorType: {
-        elemType: onnx.TensorProto.DataType.FLOAT,
+        elemType: elemType ?? onnx.TensorProto.DataType.FLOAT,
         shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
       },
     },

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { DenseRayError } from '../../../shared/errors.ts';
-import type { DenseNetSpec } from '../spec.ts';
+import { stemOf, usesBottleneck, type DenseNetSpec } from '../spec.ts';
 import type { WeightTensor } from '../tensor.ts';
 import { avgPool, conv, globalAvgPool, linear, maxPool, nchwToNhwc, nhwcToNchw, normRelu } from './ops.ts';
 import { DenseNetParams, type TrainableSelector } from './params.ts';
@@ -99,10 +99,11 @@ export class DenseNetTf {
     this.params.dispose();
   }
 
-  /** conv0 → norm0 → relu → 3×3/2 max pool. */
+  /** ImageNet stem: conv0 (7×7/2) → norm0 → relu → 3×3/2 max pool; CIFAR stem: conv0 (3×3/1) alone. */
   private stem(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
       const p = this.params;
+      if (stemOf(this.spec) === 'cifar') return conv(x, p.conv('features.conv0'), 1, 1);
       const c0 = conv(x, p.conv('features.conv0'), 2, 3);
       return maxPool(normRelu(c0, p.norm('features.norm0')), 3, 2, 1);
     });
@@ -120,15 +121,17 @@ export class DenseNetTf {
     return h;
   }
 
-  /** BN-ReLU-1×1 conv (bottleneck) → BN-ReLU-3×3 conv, its growthRate new channels appended to the input. */
+  /** BN-ReLU-1×1 conv (bottleneck) → BN-ReLU-3×3 conv, or BN-ReLU-3×3 conv alone; its growthRate new channels appended to the input. */
   private denseLayer(x: tf.Tensor4D, prefix: string): tf.Tensor4D {
     const p = this.params;
-    const bottleneck = conv(normRelu(x, p.norm(`${prefix}.norm1`)), p.conv(`${prefix}.conv1`), 1, 0);
-    const fresh = conv(normRelu(bottleneck, p.norm(`${prefix}.norm2`)), p.conv(`${prefix}.conv2`), 1, 1);
+    const activated = normRelu(x, p.norm(`${prefix}.norm1`));
+    const fresh = usesBottleneck(this.spec)
+      ? conv(normRelu(conv(activated, p.conv(`${prefix}.conv1`), 1, 0), p.norm(`${prefix}.norm2`)), p.conv(`${prefix}.conv2`), 1, 1)
+      : conv(activated, p.conv(`${prefix}.conv1`), 1, 1);
     return tf.concat([x, fresh], 3);
   }
 
-  /** BN-ReLU-1×1 conv (halving the channels) → 2×2/2 average pool. */
+  /** BN-ReLU-1×1 conv (⌊θ·m⌋ channels) → 2×2/2 average pool. */
   private transition(x: tf.Tensor4D, prefix: string): tf.Tensor4D {
     const p = this.params;
     return avgPool(conv(normRelu(x, p.norm(`${prefix}.norm`)), p.conv(`${prefix}.conv`), 1, 0), 2, 2);

@@ -83,7 +83,8 @@ function specIsSane(spec: DenseNetSpec): boolean {
   return (
     [spec.growthRate, spec.numInitFeatures, spec.bnSize, spec.numClasses, spec.inChannels].every(isPositiveInt) &&
     spec.blockConfig.length > 0 &&
-    spec.blockConfig.every(isPositiveInt)
+    spec.blockConfig.every(isPositiveInt) &&
+    (spec.compression === undefined || (spec.compression > 0 && spec.compression <= 1))
   );
 }
 
@@ -91,7 +92,7 @@ function specIsSane(spec: DenseNetSpec): boolean {
 export function inferSpecOrThrow(weights: WeightMap, source: string): DenseNetSpec {
   const spec = inferSpec(weights);
   if (!spec || !specIsSane(spec)) {
-    const needed = ['features.conv0.weight', 'features.denseblock1.denselayer1.conv2.weight', 'classifier.weight'];
+    const needed = ['features.conv0.weight', 'features.denseblock1.denselayer1.conv1.weight', 'classifier.weight'];
     const missing = needed.filter((n) => !weights.has(n));
     const why = missing.length > 0 ? `missing ${missing.join(', ')}` : 'their shapes give no consistent DenseNet';
     throw new DenseRayError('WEIGHTS_MISMATCH', `${source}: cannot infer a DenseNet architecture from the weights (${why})`, {
@@ -134,7 +135,12 @@ export function validateAgainstSpec(weights: WeightMap, spec: DenseNetSpec, sour
 }
 
 function describeSpec(spec: DenseNetSpec): string {
-  return `growth ${spec.growthRate}, blocks ${shapeText(spec.blockConfig)}, init ${spec.numInitFeatures}, bn_size ${spec.bnSize}, ${spec.numClasses} classes, ${spec.inChannels} input channels`;
+  const variant = [
+    ...(spec.bottleneck === false ? ['no bottleneck'] : []),
+    ...(spec.compression !== undefined ? [`compression ${spec.compression}`] : []),
+    ...(spec.stem !== undefined ? [`${spec.stem} stem`] : []),
+  ];
+  return `growth ${spec.growthRate}, blocks ${shapeText(spec.blockConfig)}, init ${spec.numInitFeatures}, bn_size ${spec.bnSize}, ${spec.numClasses} classes, ${spec.inChannels} input channels${variant.map((v) => `, ${v}`).join('')}`;
 }
 
 /**
