@@ -7,6 +7,7 @@ import { ExitCode, printJson, reportFailure, type Command } from '../command.ts'
 import { downloadProgressLine } from '../download-progress.ts';
 import { columnWidth, fitText } from '../format.ts';
 import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
+import { QUANTIZE_OPTIONS, runModelsQuantize } from './models-quantize.ts';
 
 const HELP = `Usage:
   denseray models list [--json]
@@ -20,6 +21,8 @@ const HELP = `Usage:
                          [--id <id>] [--name <text>] [--size <px>] [--activate] [--json]
                          safetensors or PyTorch .pth (state_dict, {'state_dict': …}, whole pickled module,
                          legacy pre-1.6 checkpoints); nothing in the file is executed
+  denseray models quantize <id> --calibration <dir> [--activate] [--force --reason <text>]
+                         an int8 variant, graded against this model before it may be used (see --help)
   denseray models activate <id>               use this model for classify (and the app)
   denseray models remove <id>
 Options: --data-dir <dir> (default: DENSERAY_DATA_DIR or the OS app-data folder)
@@ -35,6 +38,7 @@ const OPTIONS = {
   size: { type: 'string' },
   activate: { type: 'boolean' },
   as: { type: 'string' },
+  ...QUANTIZE_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -59,6 +63,7 @@ export const modelsCommand: Command = {
               labels: m.labels.length,
               sha256: m.weights.sha256,
               demo: m.demo,
+              precision: m.precision ?? 'fp32',
               active,
             }));
             if (json) printJson({ ok: true, models: rows });
@@ -116,6 +121,8 @@ export const modelsCommand: Command = {
           }
           case 'fetch':
             return await fetchModel(models, requireTarget(target, 'fetch'), values.activate === true, json);
+          case 'quantize':
+            return await runModelsQuantize(argv);
           case 'activate': {
             const id = requireTarget(target, 'activate');
             models.activate(id);
@@ -134,7 +141,7 @@ export const modelsCommand: Command = {
             throw new UsageError(
               action
                 ? `unknown models action "${action}"`
-                : 'models needs an action: list, show, catalogue, fetch, import, activate or remove',
+                : 'models needs an action: list, show, catalogue, fetch, import, quantize, activate or remove',
             );
         }
       } catch (error) {

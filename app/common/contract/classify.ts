@@ -17,6 +17,8 @@ export const ModelInfo = z.object({
   demo: z.boolean(),
   backend: z.string(),
   backendDetail: z.string(),
+  /** The precision the backend actually runs: an int8 variant on a float-only fallback backend says fp32. */
+  precision: z.enum(['fp32', 'int8']),
   labels: z.array(z.string()),
   thresholds: z.record(z.string(), z.number()),
 });
