@@ -1,11 +1,10 @@
 import type Sharp from 'sharp';
+import { MAX_PIXELS } from './decode-limits.ts';
 import type { GrayImage } from './gray-image.ts';
 import { grayFromRgb8, pilLuma, UNIT_FROM_BYTE } from './luma.ts';
 
 type SharpFactory = typeof Sharp;
 
-/** Largest image we decode natively, as the JS decoders (a decompression-bomb cap). */
-const MAX_PIXELS = 100_000_000;
 
 let loading: Promise<SharpFactory | undefined> | undefined;
 
