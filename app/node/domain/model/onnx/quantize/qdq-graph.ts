@@ -157,18 +157,12 @@ export function buildQdqGraph(
       const w = initializers.get(conv.weight);
       if (!w?.dims || w.dataType !== DataType.FLOAT)
         throw new DenseRayError('MODEL_INVALID', `conv weight "${conv.weight}" is not a float initializer`);
-      const dims = w.dims.map(Number);
-      const q = quantizeWeightsPerChannel(floatsOf(w), dims[0]!);
-      const ws = addInit(kept, `${conv.weight}.q_scale`, DataType.FLOAT, [dims[0]!], q.scales);
-      const wz = addInit(kept, `${conv.weight}.q_zero`, DataType.INT8, [dims[0]!], new Int8Array(dims[0]!));
-      addInit(kept, `${conv.weight}.q`, DataType.INT8, dims, q.values);
-      nodes.push(node('DequantizeLinear', [`${conv.weight}.q`, ws, wz], `${conv.weight}.dq`, 0));
-      n.input![1] = `${conv.weight}.dq`;
+      const weight = dequantizedWeight(kept, nodes, conv.weight, w);
+      n.input![1] = weight.output;
       initializers.delete(conv.weight);
       const correction = biasCorrection?.[conv.weight];
       if (conv.bias || correction) {
-        const biasName = conv.bias ?? `${conv.weight}.bias`;
-        const bias = conv.bias ? floatsOf(initializers.get(conv.bias)!) : new Float32Array(dims[0]!);
+        const bias = conv.bias ? floatsOf(initializers.get(conv.bias)!) : new Float32Array(weight.scales.length);
         if (correction) {
           if (correction.length !== bias.length)
             throw new DenseRayError(
@@ -179,12 +173,7 @@ export function buildQdqGraph(
         }
         const inputScale = activationScale.get(conv.input);
         if (inputScale === undefined) throw new DenseRayError('INTERNAL', `conv input "${conv.input}" was not quantised before its conv`);
-        const qb = quantizeBias(bias, inputScale, q.scales);
-        const bs = addInit(kept, `${biasName}.q_scale`, DataType.FLOAT, [dims[0]!], qb.scales);
-        const bz = addInit(kept, `${biasName}.q_zero`, DataType.INT32, [dims[0]!], new Int32Array(dims[0]!));
-        addInit(kept, `${biasName}.q`, DataType.INT32, [dims[0]!], qb.values);
-        nodes.push(node('DequantizeLinear', [`${biasName}.q`, bs, bz], `${biasName}.dq`, 0));
-        n.input![2] = `${biasName}.dq`;
+        n.input![2] = dequantizedBias(kept, nodes, conv.bias ?? `${conv.weight}.bias`, bias, inputScale, weight.scales);
         if (conv.bias) initializers.delete(conv.bias);
       }
     }
@@ -196,6 +185,35 @@ export function buildQdqGraph(
   graph.initializer = [...initializers.values(), ...kept];
   model.docString = `${model.docString ?? ''} Static QDQ int8 (uint8 activations per tensor, int8 weights per channel) by DenseRay.`.trim();
   return onnx.ModelProto.encode(model).finish();
+}
+
+/** int8 per-channel weights behind a DequantizeLinear (axis 0); returns the float value's name and the scales. */
+function dequantizedWeight(kept: Tensor[], nodes: Node[], name: string, w: Tensor): { output: string; scales: Float32Array } {
+  const dims = w.dims!.map(Number);
+  const channels = dims[0]!;
+  const q = quantizeWeightsPerChannel(floatsOf(w), channels);
+  const scale = addInit(kept, `${name}.q_scale`, DataType.FLOAT, [channels], q.scales);
+  const zero = addInit(kept, `${name}.q_zero`, DataType.INT8, [channels], new Int8Array(channels));
+  addInit(kept, `${name}.q`, DataType.INT8, dims, q.values);
+  nodes.push(node('DequantizeLinear', [`${name}.q`, scale, zero], `${name}.dq`, 0));
+  return { output: `${name}.dq`, scales: q.scales };
+}
+
+/** int32 bias at scale(input) × scale(weight channel) behind a DequantizeLinear, as the integer conv expects. */
+function dequantizedBias(
+  kept: Tensor[],
+  nodes: Node[],
+  name: string,
+  bias: Float32Array,
+  inputScale: number,
+  weightScales: Float32Array,
+): string {
+  const q = quantizeBias(bias, inputScale, weightScales);
+  const scale = addInit(kept, `${name}.q_scale`, DataType.FLOAT, [bias.length], q.scales);
+  const zero = addInit(kept, `${name}.q_zero`, DataType.INT32, [bias.length], new Int32Array(bias.length));
+  addInit(kept, `${name}.q`, DataType.INT32, [bias.length], q.values);
+  nodes.push(node('DequantizeLinear', [`${name}.q`, scale, zero], `${name}.dq`, 0));
+  return `${name}.dq`;
 }
 
 function decode(bytes: Uint8Array): Model {
