@@ -4,7 +4,7 @@
 // and (where Debian's python3-torch is installed) PyTorch eager and traced+frozen+optimize_for_inference.
 // Then decoders (JS vs sharp, per format) and a whole study through the Engine, split into its parts.
 // Prints medians and same-run ratios; machines here are noisy, so only ratios mean anything.
-// Run: npm run bench:engine [-- --rounds 5 --memory 1000 --calibration-images 32]
+// Run: npm run bench:engine [-- --rounds 5 --memory 1000 --calibration-images 32 --no-tfjs --no-torch]
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
@@ -34,6 +34,7 @@ const { values } = parseArgs({
     memory: { type: 'string' },
     threads: { type: 'string' },
     'no-tfjs': { type: 'boolean' },
+    'no-torch': { type: 'boolean' },
     'calibration-images': { type: 'string' },
   },
 });
@@ -88,8 +89,8 @@ const { calibration: int8Calibration } = await calibrateInt8({
 });
 process.stdout.write(`calibrated in ${((performance.now() - calibrationStart) / 1000).toFixed(0)} s\n`);
 const int8 = await createOnnxBackend(buildQdqGraph(graph, int8Calibration), [3, 224, 224], { threads, precision: 'int8' });
-const torch = torchAvailable() ? await TorchWorker.start(weightsPath, threads) : undefined;
-if (!torch)
+const torch = torchAvailable() && !values['no-torch'] ? await TorchWorker.start(weightsPath, threads) : undefined;
+if (!torch && !values['no-torch'])
   process.stdout.write(
     'PyTorch not found at /usr/bin/python3 (apt-get install python3-torch python3-torchvision): torch columns skipped\n',
   );

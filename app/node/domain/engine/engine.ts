@@ -8,6 +8,7 @@ import type { InputHeader } from '../input/load-input.ts';
 import { computeCams } from '../model/cam.ts';
 import type { InferenceOutput } from '../model/backend-types.ts';
 import type { ModelRuntime } from '../model/model-runtime.ts';
+import { type Prepared, type PrepareTask, prepareFile } from './prepare.ts';
 import { PreparePool } from './prepare-pool.ts';
 
 export interface ClassifyOptions {
@@ -40,7 +41,8 @@ const BATCHES_AHEAD = 2;
  * Classifies study files with one loaded model. Files are decoded and preprocessed on a small pool
  * of worker threads (the cores inference leaves free, at least one) while the backend runs the
  * network on its own threads; a bounded queue of prepared batches sits in front of the backend.
- * Results come back in input order; one bad file becomes an error result and never stops the others.
+ * A single file is prepared on the calling thread. Results come back in input order; one bad file
+ * becomes an error result and never stops the others.
  */
 export class Engine {
   private readonly pool: PreparePool;
@@ -70,10 +72,12 @@ export class Engine {
     for (let i = 0; i < files.length; i += batchSize)
       batches.push(Array.from({ length: Math.min(batchSize, files.length - i) }, (_, j) => i + j));
     const p = this.runtime.manifest.preprocessing;
+    // A lone file has nothing to overlap with: a thread hand-off would only add to its latency.
+    const prepare = (task: PrepareTask): Promise<Prepared> => (files.length === 1 ? prepareFile(task) : this.pool.prepare(task));
     const prepareBatch = (indices: number[]): Promise<{ ready: Ready[]; failed: Map<number, FileResult> }> =>
       Promise.all(
         indices.map((index) =>
-          this.pool.prepare({ file: files[index]!, preprocessing: p, ...(options.frame === undefined ? {} : { frame: options.frame }) }),
+          prepare({ file: files[index]!, preprocessing: p, ...(options.frame === undefined ? {} : { frame: options.frame }) }),
         ),
       ).then((prepared) => {
         const ready: Ready[] = [];
