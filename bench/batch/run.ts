@@ -144,7 +144,12 @@ async function endToEnd(threads: number): Promise<EndToEnd> {
     peak = Math.max(peak, rss);
     if (rssAfter100 === 0) {
       const d = db();
-      const n = d ? Number(d.prepare('SELECT count(*) FROM results').pluck().get()) : 0;
+      let n = 0;
+      try {
+        n = d ? Number(d.prepare('SELECT count(*) FROM results').pluck().get()) : 0;
+      } catch {
+        // the batch has not created its tables yet
+      }
       d?.close();
       if (n >= 100) rssAfter100 = rss;
     }
