@@ -5,7 +5,6 @@ import { grayFromRgb8, pilLuma, UNIT_FROM_BYTE } from './luma.ts';
 
 type SharpFactory = typeof Sharp;
 
-
 let loading: Promise<SharpFactory | undefined> | undefined;
 
 /**
