@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +61,21 @@ describe('decode + preprocess on worker threads', () => {
       }
     }
     expect(pooled.map((p) => (p.ok ? 'ok' : p.error.code))).toEqual(['ok', 'ok', 'ok', 'IMAGE_UNSUPPORTED_FORMAT', 'FILE_NOT_FOUND', 'ok']);
+  });
+
+  it('idle threads never hold the process open (a CLI whose model fails to load still exits)', async () => {
+    const pool = new URL('./prepare-pool.ts', import.meta.url).href;
+    const child = spawn(process.execPath, [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      `import { PreparePool } from ${JSON.stringify(pool)}; new PreparePool(2).warm();`,
+    ]);
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000); // a hang is the bug; the bound is generous
+    const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(signal ?? c)));
+    clearTimeout(killer);
+    expect(code).toBe(0);
   });
 
   it('sizes itself to the cores inference leaves, never below one', () => {

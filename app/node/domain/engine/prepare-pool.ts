@@ -74,10 +74,22 @@ export class PreparePool {
       if (!slot.ready || slot.job || this.queue.length === 0) continue;
       const job = this.queue.shift()!;
       slot.job = job;
-      slot.worker.ref(); // a pending file keeps the process alive
       slot.worker.postMessage({ id: job.id, task: job.task });
     }
     if (this.inThread) for (const job of this.queue.splice(0)) void prepareFile(job.task).then(job.resolve);
+    this.holdProcessWhileBusy();
+  }
+
+  /**
+   * Threads hold the process open only while a file waits on them (queued behind a thread that is
+   * still starting, or being decoded); idle threads never keep a finished CLI from exiting.
+   */
+  private holdProcessWhileBusy(): void {
+    const waiting = this.queue.length > 0;
+    for (const slot of this.slots) {
+      if (waiting || slot.job) slot.worker.ref();
+      else slot.worker.unref();
+    }
   }
 
   private start(): void {
@@ -90,7 +102,6 @@ export class PreparePool {
     }
     const slot: Slot = { worker, ready: false, job: undefined };
     this.slots.push(slot);
-    worker.unref();
     worker.on('message', (raw: unknown) => {
       const reply = Reply.safeParse(raw);
       if (!reply.success) return;
@@ -98,7 +109,6 @@ export class PreparePool {
       else if (slot.job && reply.data.id === slot.job.id) {
         const job = slot.job;
         slot.job = undefined;
-        worker.unref(); // idle threads never hold the process open
         job.resolve(reply.data.prepared);
       }
       this.pump();
@@ -116,6 +126,8 @@ export class PreparePool {
     };
     worker.on('error', (error) => lost(error.message));
     worker.on('exit', (code) => lost(`exit code ${code}`));
+    // Set after the listeners (adding a 'message' listener refs the worker's port again).
+    this.holdProcessWhileBusy();
   }
 }
 
