@@ -1,7 +1,7 @@
 import type Sharp from 'sharp';
 import { MAX_PIXELS } from './decode-limits.ts';
 import type { GrayImage } from './gray-image.ts';
-import { grayFromRgb8, pilLuma, UNIT_FROM_BYTE } from './luma.ts';
+import { grayFromRgb8, UNIT_FROM_BYTE } from './luma.ts';
 
 type SharpFactory = typeof Sharp;
 
@@ -30,33 +30,23 @@ export async function nativeDecoderName(): Promise<string> {
 }
 
 /**
- * Decodes a PNG or JPEG with libvips to gray in [0,1], with the same value mapping as the JS
- * decoders: gray keeps its depth (v/255, v/65535), alpha is ignored, colour goes through 8 bits
- * (16-bit samples by their high byte) and PIL's luma. As PIL's `Image.open(...).convert('L')`,
- * it ignores embedded ICC profiles and the EXIF orientation (no rotation). Returns undefined when
- * sharp is unavailable, and for CMYK JPEGs (libvips would colour-manage them; PIL does not).
- * Throws libvips's error on damaged or truncated data (failOn 'warning', like the strict JS path).
+ * Decodes an 8-bit PNG or JPEG with libvips to gray in [0,1], with the same value mapping as the JS
+ * decoders: v/255, alpha ignored, colour through PIL's luma. As PIL's `Image.open(...).convert('L')`,
+ * it ignores embedded ICC profiles and the EXIF orientation (no rotation). The caller sends only
+ * what libvips reads at these values (decode.ts: no 16-bit, no CMYK, no 12-bit JPEG). Returns
+ * undefined when sharp is unavailable. Throws libvips's error on damaged or truncated data
+ * (failOn 'warning', like the strict JS path).
  */
 export async function decodeWithSharp(bytes: Uint8Array): Promise<GrayImage | undefined> {
   const sharp = await loadSharp();
   if (!sharp) return undefined;
-  const image = sharp(bytes, { failOn: 'warning', limitInputPixels: MAX_PIXELS, ignoreIcc: true, autoOrient: false });
-  const meta = await image.metadata();
-  if (meta.space === 'cmyk') return undefined;
-  const sixteenBit = meta.depth === 'ushort';
-  const { data, info } = await image.raw(sixteenBit ? { depth: 'ushort' } : {}).toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(bytes, { failOn: 'warning', limitInputPixels: MAX_PIXELS, ignoreIcc: true, autoOrient: false })
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
   const { width, height, channels } = info;
   const n = width * height;
   const out = new Float32Array(n);
-  if (!sixteenBit) {
-    if (channels <= 2) for (let i = 0, s = 0; i < n; i++, s += channels) out[i] = UNIT_FROM_BYTE[data[s]!]!;
-    else grayFromRgb8(data, channels, n, out);
-    return { width, height, data: out };
-  }
-  const words = new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
-  if (channels <= 2) for (let i = 0, s = 0; i < n; i++, s += channels) out[i] = words[s]! / 65535;
-  else
-    for (let i = 0, s = 0; i < n; i++, s += channels)
-      out[i] = UNIT_FROM_BYTE[pilLuma(words[s]! >> 8, words[s + 1]! >> 8, words[s + 2]! >> 8)]!;
+  if (channels <= 2) for (let i = 0, s = 0; i < n; i++, s += channels) out[i] = UNIT_FROM_BYTE[data[s]!]!;
+  else grayFromRgb8(data, channels, n, out);
   return { width, height, data: out };
 }

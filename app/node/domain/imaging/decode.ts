@@ -3,6 +3,7 @@ import { decodeJpeg } from './decode-jpeg.ts';
 import { decodeWithSharp } from './decode-native.ts';
 import { MAX_DECODE_BYTES, MAX_PIXELS, pngDecodeBytes } from './decode-limits.ts';
 import { decodePng, readPngHeader } from './decode-png.ts';
+import { readJpegFrameHeader } from './jpeg-markers.ts';
 import type { GrayImage } from './gray-image.ts';
 
 export type ImageFormat = 'png' | 'jpeg';
@@ -43,7 +44,7 @@ export function decodeImage(bytes: Uint8Array, source: string): GrayImage {
  */
 export async function decodeImageAsync(bytes: Uint8Array, source: string): Promise<GrayImage> {
   const format = checkedFormat(bytes, source);
-  if (format === 'png' && !isSharpPng(bytes)) return decodeImage(bytes, source);
+  if (format === 'png' ? !isSharpPng(bytes) : !isSharpJpeg(bytes)) return decodeImage(bytes, source);
   let image: GrayImage | undefined;
   try {
     image = await decodeWithSharp(bytes);
@@ -94,6 +95,12 @@ function isSharpPng(bytes: Uint8Array): boolean {
   const header = readPngHeader(bytes);
   if (!header || header.bitDepth > 8) return false;
   return !(header.colorType === 0 && header.bitDepth === 8 && bytes[28] === 0);
+}
+
+/** 8-bit gray or colour JPEG; CMYK (libvips would colour-manage it, PIL does not) and 12-bit stay on the JS path. */
+function isSharpJpeg(bytes: Uint8Array): boolean {
+  const frame = readJpegFrameHeader(bytes);
+  return frame !== undefined && frame.precision === 8 && frame.process !== 0xc3 && (frame.components === 1 || frame.components === 3);
 }
 
 function decodeFailed(source: string, format: ImageFormat, cause: unknown): DenseRayError {
