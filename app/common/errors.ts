@@ -30,6 +30,8 @@ export const ErrorCode = z.enum([
   'BACKEND_UNAVAILABLE',
   'INFERENCE_FAILED',
   'INPUT_SUSPECT',
+  /** An int8 variant missed the fidelity bar against its float32 parent (nothing was installed or activated). */
+  'QUANTIZATION_GATE_FAILED',
   // model downloads (denseray models fetch)
   'NETWORK_OFFLINE',
   'DOWNLOAD_NOT_FOUND',

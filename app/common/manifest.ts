@@ -103,6 +103,63 @@ export const OutputSpec = z.object({
   calibration: z.object({ kind: z.literal('op-norm'), opThresholds: z.array(z.number().gt(0).lt(1)).min(1) }).optional(),
 });
 
+/** Numeric precision a model runs at. `int8`: static QDQ quantisation of a float32 parent. */
+export const Precision = z.enum(['fp32', 'int8']);
+export type Precision = z.infer<typeof Precision>;
+
+/** The fidelity bar a quantised variant must meet against its float32 parent to be activated. */
+export const GateBar = z.object({
+  /** Worst finding's mean |Δprob|. */
+  maxMeanAbsDelta: z.number().nonnegative(),
+  maxAbsDelta: z.number().nonnegative(),
+  /** Share of (image, finding) pairs whose flagged state (p ≥ threshold) agrees. */
+  minFlaggedAgreement: z.number().min(0).max(1),
+  /** Spearman's ρ of triage scores (the worklist order); not part of the default bar. */
+  minTriageSpearman: z.number().min(-1).max(1).optional(),
+});
+export type GateBar = z.infer<typeof GateBar>;
+
+/** A quantised variant measured against its parent on held-out images. */
+export const FidelityReport = z.object({
+  images: z.number().int().positive(),
+  meanAbsDelta: z.number(),
+  maxAbsDelta: z.number(),
+  flaggedAgreement: z.number(),
+  /** Null when either model gives every image the same triage score (no order to compare). */
+  triageSpearman: z.number().nullable(),
+  perFinding: z.array(z.object({ label: z.string(), meanAbsDelta: z.number(), maxAbsDelta: z.number(), flaggedAgreement: z.number() })),
+});
+export type FidelityReport = z.infer<typeof FidelityReport>;
+
+/** How an int8 variant was made and how close it came to its parent (manifest `quantization`). */
+export const QuantizationRecord = z.object({
+  method: z.literal('static-qdq'),
+  activations: z.literal('uint8, asymmetric, per tensor, min/max calibration'),
+  weights: z.literal('int8, symmetric, per output channel'),
+  /** How conv biases were corrected for the drift quantisation noise causes (or 'none'). */
+  biasCorrection: z.string(),
+  /** Activation ranges and bias corrections (JSON), beside the weights. */
+  calibrationFile: z.string().min(1),
+  calibrationSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  calibration: z.object({
+    source: z.string(),
+    images: z.number().int().positive(),
+    heldOut: z.number().int().positive(),
+    skipped: z.number().int().nonnegative(),
+  }),
+  gate: z.object({
+    bar: GateBar,
+    report: FidelityReport,
+    passed: z.boolean(),
+    failures: z.array(z.string()),
+    /** A variant that missed the bar, installed anyway: who decided, and why. */
+    forced: z.object({ reason: z.string().min(1), at: z.string() }).optional(),
+  }),
+  backend: z.string(),
+  createdAt: z.string(),
+});
+export type QuantizationRecord = z.infer<typeof QuantizationRecord>;
+
 export const ModelManifest = z.object({
   schemaVersion: z.literal(1),
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,79}$/, 'lower-case letters, digits, . _ -'),
@@ -141,6 +198,9 @@ export const ModelManifest = z.object({
     })
     .optional(),
   parent: z.string().optional(),
+  /** Absent means fp32. An int8 variant names its float32 `parent` and carries its `quantization`. */
+  precision: Precision.optional(),
+  quantization: QuantizationRecord.optional(),
   /** How a fine-tuned model was trained (mode, hyper-parameters, dataset fingerprint, BatchNorm behaviour, dates). */
   training: TrainingRecord.optional(),
   /** Validation/test metrics of a fine-tuned model, and its parent's on the same images. */
@@ -163,6 +223,7 @@ export function modelIdentity(m: ModelManifest) {
     arch: m.arch,
     sha256: m.weights.sha256,
     demo: m.demo,
+    precision: m.precision ?? 'fp32',
     labels: m.labels,
     thresholds: Object.fromEntries(m.labels.map((l, k) => [l, thresholds[k]!])),
   };

@@ -1,16 +1,23 @@
 // bench/engine: DenseNet-121 at 224², 2 threads. Interleaves, in one run, DenseRay's ONNX path (with CAMs),
-// bare onnxruntime-node on the same graph, DenseRay's tfjs path (batch 1 only: it is ~10× slower),
+// its int8 variant (static QDQ, calibrated and bias-corrected here on NIH images, as `models quantize`
+// does), bare onnxruntime-node on the same graph, DenseRay's tfjs path (batch 1 only: it is ~10× slower),
 // and (where Debian's python3-torch is installed) PyTorch eager and traced+frozen+optimize_for_inference.
+// Then decoders (JS vs sharp, per format) and a whole study through the Engine, split into its parts.
 // Prints medians and same-run ratios; machines here are noisy, so only ratios mean anything.
-// Run: npm run bench:engine [-- --rounds 5 --memory 1000]
-import { readFileSync } from 'node:fs';
+// Run: npm run bench:engine [-- --rounds 5 --memory 1000 --calibration-images 32 --no-tfjs --no-torch]
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
-import { IMAGENET_PREPROCESSING } from '../../app/common/manifest.ts';
+import sharp from 'sharp';
+import { IMAGENET_PREPROCESSING, type ModelManifest } from '../../app/common/manifest.ts';
 import { Engine } from '../../app/node/domain/engine/engine.ts';
 import { DEFAULT_GUARD_REFERENCE } from '../../app/node/domain/engine/open-engine.ts';
 import { InputGuard } from '../../app/node/domain/guard/input-guard.ts';
+import { decodeImage, decodeImageAsync } from '../../app/node/domain/imaging/decode.ts';
+import { nativeDecoderName } from '../../app/node/domain/imaging/decode-native.ts';
+import { buildQdqGraph } from '../../app/node/domain/model/onnx/quantize/qdq-graph.ts';
+import { calibrateInt8 } from '../../app/node/domain/quantize/make-int8-variant.ts';
 import { ModelRuntime } from '../../app/node/domain/model/model-runtime.ts';
 import { buildDenseNetOnnx } from '../../app/node/domain/model/onnx/densenet-onnx.ts';
 import { createOnnxBackend } from '../../app/node/domain/model/onnx/onnx-backend.ts';
@@ -27,8 +34,11 @@ const { values } = parseArgs({
     memory: { type: 'string' },
     threads: { type: 'string' },
     'no-tfjs': { type: 'boolean' },
+    'no-torch': { type: 'boolean' },
+    'calibration-images': { type: 'string' },
   },
 });
+const calibrationImages = Number(values['calibration-images'] ?? 32);
 const rounds = Number(values.rounds ?? 5);
 const iters = Number(values.iters ?? 10);
 const memoryCalls = Number(values.memory ?? 1000);
@@ -50,8 +60,37 @@ const bare = await ort.InferenceSession.create(graph, {
   interOpNumThreads: 1,
 });
 const tfjs = values['no-tfjs'] ? undefined : await createTfjsBackend(spec, tensors, 224);
-const torch = torchAvailable() ? await TorchWorker.start(weightsPath, threads) : undefined;
-if (!torch)
+const benchManifest: ModelManifest = {
+  schemaVersion: 1,
+  id: 'bench',
+  name: 'bench',
+  version: '1',
+  arch: 'densenet121',
+  spec: { growthRate: 32, blockConfig: [6, 12, 24, 16], numInitFeatures: 64, bnSize: 4, inChannels: 3 },
+  labels: Array.from({ length: 14 }, (_, i) => `l${i}`),
+  preprocessing: IMAGENET_PREPROCESSING,
+  output: { activation: 'sigmoid' },
+  thresholds: {},
+  camLayer: 'features.norm5.relu',
+  weights: { file: weightsPath, format: 'safetensors', sha256: '0'.repeat(64) },
+  demo: false,
+  provenance: { source: 'bench', createdAt: new Date().toISOString() },
+};
+const nih = readdirSync(shared('cxr', 'images256'))
+  .sort()
+  .map((f) => shared('cxr', 'images256', f));
+process.stdout.write(`calibrating int8 on ${calibrationImages} NIH images (ranges + bias correction)…\n`);
+const calibrationStart = performance.now();
+const { calibration: int8Calibration } = await calibrateInt8({
+  manifest: benchManifest,
+  weights: tensors,
+  files: nih.slice(0, calibrationImages),
+  threads,
+});
+process.stdout.write(`calibrated in ${((performance.now() - calibrationStart) / 1000).toFixed(0)} s\n`);
+const int8 = await createOnnxBackend(buildQdqGraph(graph, int8Calibration), [3, 224, 224], { threads, precision: 'int8' });
+const torch = torchAvailable() && !values['no-torch'] ? await TorchWorker.start(weightsPath, threads) : undefined;
+if (!torch && !values['no-torch'])
   process.stdout.write(
     'PyTorch not found at /usr/bin/python3 (apt-get install python3-torch python3-torchvision): torch columns skipped\n',
   );
@@ -79,6 +118,7 @@ for (let r = 0; r < rounds; r++) {
     record(`bare b${batch}`, await timeIt(() => bare.run(feeds), n));
     record(`onnx b${batch}`, await timeIt(() => ours.run(x, batch), n));
     record(`onnx-no-cam b${batch}`, await timeIt(() => oursNoCam.run(x, batch), n));
+    record(`int8 b${batch}`, await timeIt(() => int8.run(x, batch), n));
     if (torch) {
       record(`torch-eager b${batch}`, await torch.time('eager', batch, n));
       record(`torch-tuned b${batch}`, await torch.time('tuned', batch, n));
@@ -97,7 +137,7 @@ const line = (label: string, seconds: number | undefined, batch: number): string
 
 let report = `\nDenseNet-121 224², ${threads} threads, medians of ${rounds} interleaved rounds\n`;
 for (const batch of [1, 8]) {
-  for (const name of ['bare', 'onnx', 'onnx-no-cam', 'torch-eager', 'torch-tuned', 'tfjs'])
+  for (const name of ['bare', 'onnx', 'onnx-no-cam', 'int8', 'torch-eager', 'torch-tuned', 'tfjs'])
     report += line(`${name} b${batch}`, m(`${name} b${batch}`), batch);
 }
 const ratio = (a: string, b: string): string => {
@@ -109,6 +149,7 @@ report += `\nspeed ratios (>1 = first is faster)\n`;
 for (const batch of [1, 8]) {
   report += `  b${batch}: onnx vs bare ort ${ratio(`onnx b${batch}`, `bare b${batch}`)}  (goal ≥ 0.91)\n`;
   report += `  b${batch}: onnx vs torch eager ${ratio(`onnx b${batch}`, `torch-eager b${batch}`)}  vs torch tuned ${ratio(`onnx b${batch}`, `torch-tuned b${batch}`)}\n`;
+  report += `  b${batch}: int8 vs fp32 ${ratio(`int8 b${batch}`, `onnx b${batch}`)}  (goal ≥ 1.8; int8 = static QDQ of the same weights, CAMs included)\n`;
   report += `  b${batch}: CAM overhead ${((m(`onnx b${batch}`)! / m(`onnx-no-cam b${batch}`)! - 1) * 100).toFixed(1)}%  (goal ≤ 5%; the onnx path always returns CAMs)\n`;
 }
 if (m('tfjs b1')) report += `  b1: tfjs vs onnx ${ratio('onnx b1', 'tfjs b1')} (tfjs is the fallback/training path)\n`;
@@ -116,44 +157,70 @@ process.stdout.write(report);
 torch?.close();
 await tfjs?.dispose();
 
-// A whole study: decode a 1024² PNG + preprocess + infer + CAM, through the Engine.
-const runtime = await ModelRuntime.create(
-  {
-    schemaVersion: 1,
-    id: 'bench',
-    name: 'bench',
-    version: '1',
-    arch: 'densenet121',
-    spec: { growthRate: 32, blockConfig: [6, 12, 24, 16], numInitFeatures: 64, bnSize: 4, inChannels: 3 },
-    labels: Array.from({ length: 14 }, (_, i) => `l${i}`),
-    preprocessing: IMAGENET_PREPROCESSING,
-    output: { activation: 'sigmoid' },
-    thresholds: {},
-    camLayer: 'features.norm5.relu',
-    weights: { file: weightsPath, format: 'safetensors', sha256: '0'.repeat(64) },
-    demo: false,
-    provenance: { source: 'bench', createdAt: new Date().toISOString() },
-  },
-  tensors,
-  { backend: 'onnx', threads },
-);
-const engine = new Engine(runtime, InputGuard.fromFile(DEFAULT_GUARD_REFERENCE));
+// Decoders, per format, on the same bytes: the JS decoders against sharp (libvips), to show where each is used.
+const decodeSeries: Series = {};
+const film = readFileSync(shared('cxr', 'images', '00004599_000.png'));
+const colourFilm = readFileSync(shared('cxr', 'images', '00005224_000.png'));
+const jpegFilm = await sharp(film).jpeg({ quality: 90 }).toBuffer();
+const sharpRaw = async (bytes: Uint8Array): Promise<unknown> => sharp(bytes).raw().toBuffer();
+for (let r = 0; r < 5; r++) {
+  for (const [name, bytes] of [
+    ['gray PNG 1024²', film],
+    ['RGBA PNG 1024²', colourFilm],
+    ['gray JPEG 1024²', jpegFilm],
+  ] as const) {
+    (decodeSeries[`${name} js`] ??= []).push(await timeIt(async () => decodeImage(bytes, name), 3));
+    (decodeSeries[`${name} sharp`] ??= []).push(await timeIt(() => sharpRaw(bytes), 3));
+    (decodeSeries[`${name} used`] ??= []).push(await timeIt(() => decodeImageAsync(bytes, name), 3));
+  }
+}
+let decodeReport = `\ndecoders (${await nativeDecoderName()}), median ms per image: JS path / sharp raw decode / what DenseRay uses\n`;
+for (const name of ['gray PNG 1024²', 'RGBA PNG 1024²', 'gray JPEG 1024²']) {
+  const ms = (k: string): string => (median(decodeSeries[`${name} ${k}`]!) * 1000).toFixed(1).padStart(7);
+  decodeReport += `  ${name.padEnd(16)} ${ms('js')} ${ms('sharp')} ${ms('used')}\n`;
+}
+process.stdout.write(decodeReport);
+
+// A whole study: a 1024² PNG through the Engine (decode + preprocess on its worker thread, infer + CAM,
+// guard), interleaved with bare onnxruntime at batch 1 on the same graph, for the ratio the issue sets.
+const guardReference = InputGuard.fromFile(DEFAULT_GUARD_REFERENCE);
+const runtime = await ModelRuntime.create(benchManifest, tensors, { backend: 'onnx', threads });
+const runtime8 = await ModelRuntime.create(benchManifest, tensors, { backend: 'onnx', threads, int8: int8Calibration });
+const engine = new Engine(runtime, guardReference);
+const engine8 = new Engine(runtime8, guardReference);
 const study = shared('cxr', 'images', '00004599_000.png');
+const x1b = input(1);
+const bareFeeds = { input: new ort.Tensor('float32', x1b, [1, 3, 224, 224]) };
 await engine.classifyFiles([study], { cams: true, batchSize: 1 });
-const studyTimes: number[] = [];
-const parts: Record<string, number[]> = { decode: [], preprocess: [], infer: [], cam: [] };
-for (let i = 0; i < 10; i++) {
-  const t0 = performance.now();
-  const [r] = await engine.classifyFiles([study], { cams: true, batchSize: 1 });
-  studyTimes.push(performance.now() - t0);
-  if (r?.ok) for (const [k, v] of Object.entries(r.prediction.timingsMs)) parts[k]!.push(v);
+await engine8.classifyFiles([study], { cams: true, batchSize: 1 });
+const studyTimes: Record<'fp32' | 'int8' | 'bare', number[]> = { fp32: [], int8: [], bare: [] };
+const parts: Record<string, number[]> = { decode: [], preprocess: [], infer: [], cam: [], guard: [] };
+for (let i = 0; i < 15; i++) {
+  studyTimes.bare.push((await timeIt(() => bare.run(bareFeeds), 1)) * 1000);
+  for (const [name, e] of [
+    ['fp32', engine],
+    ['int8', engine8],
+  ] as const) {
+    const t0 = performance.now();
+    const [r] = await e.classifyFiles([study], { cams: true, batchSize: 1 });
+    studyTimes[name].push(performance.now() - t0);
+    if (name === 'fp32' && r?.ok) for (const [k, v] of Object.entries(r.prediction.timingsMs)) parts[k]?.push(v);
+  }
 }
 const breakdown = Object.entries(parts)
   .map(([k, v]) => `${k} ${median(v).toFixed(1)}`)
   .join(', ');
+const whole = median(studyTimes.fp32);
+const accounted = Object.values(parts).reduce((sum, v) => sum + median(v), 0);
 process.stdout.write(
-  `\nwhole study (1024² PNG decode + preprocess + infer + CAM + guard), batch 1: median ${median(studyTimes).toFixed(1)} ms (goal < 60 ms); ms: ${breakdown}\n`,
+  `\nwhole study (1024² PNG → probabilities + CAMs + guard), batch 1, medians of 15 interleaved:\n` +
+    `  fp32 ${whole.toFixed(1)} ms; ms: ${breakdown}, hand-offs ${(whole - accounted).toFixed(1)}\n` +
+    `  int8 ${median(studyTimes.int8).toFixed(1)} ms\n` +
+    `  bare onnxruntime b1 inference in the same rounds ${median(studyTimes.bare).toFixed(1)} ms\n` +
+    `  whole study / bare inference: fp32 ${(whole / median(studyTimes.bare)).toFixed(2)}  int8 ${(median(studyTimes.int8) / median(studyTimes.bare)).toFixed(2)}  (goal ≤ 1.3)\n`,
 );
+await engine.dispose();
+await engine8.dispose();
 
 // Memory over many classifications: RSS must stay flat.
 const x1 = input(1);
@@ -167,5 +234,5 @@ process.stdout.write(
 );
 await ours.dispose();
 await oursNoCam.dispose();
-await runtime.dispose();
+await int8.dispose();
 await bare.release();

@@ -7,6 +7,7 @@ import { Dialog } from '../shell/Dialog.tsx';
 import { ErrorText } from '../shell/ErrorText.tsx';
 import { Markdown } from '../shell/Markdown.tsx';
 import { Catalogue } from './Catalogue.tsx';
+import { PrecisionCell, PrecisionChoice } from './PrecisionChoice.tsx';
 
 type Installed = ApiResponse<'models.list'>[number];
 type Details = ApiResponse<'models.details'>;
@@ -94,6 +95,7 @@ export function ModelsScreen({
             <th>Architecture</th>
             <th>Labels</th>
             <th>Weights</th>
+            <th>Precision</th>
             <th />
           </tr>
         </thead>
@@ -115,6 +117,15 @@ export function ModelsScreen({
               <td>{m.arch}</td>
               <td>{m.labels.length}</td>
               <td className="mono small">{m.weights.sha256.slice(0, 12)}</td>
+              <td>
+                <PrecisionCell manifest={m} />
+                <PrecisionChoice
+                  parent={m}
+                  models={models.map((x) => x.manifest)}
+                  activeId={models.find((x) => x.active)?.manifest.id}
+                  onChoose={(id) => void run('Switching precision', () => call('models.activate', { id }))}
+                />
+              </td>
               <td className="actions">
                 <button
                   type="button"

@@ -23,6 +23,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   BACKEND_UNAVAILABLE: 'No inference backend could start on this machine.',
   INFERENCE_FAILED: 'The model failed while scoring this image.',
   INPUT_SUSPECT: 'The image does not look like a frontal chest X-ray.',
+  QUANTIZATION_GATE_FAILED: 'The int8 version strays too far from the full-precision model, so it was not activated.',
   NETWORK_OFFLINE: 'No network connection: the download could not start.',
   DOWNLOAD_NOT_FOUND: 'The file to download was not found at its address.',
   DOWNLOAD_FAILED: 'The download failed.',

@@ -29,7 +29,7 @@ function model(sha: string): JobModelInfo {
 
 /** Classifies by file name: a number in [0,1) from its characters; names starting with "bad" fail. */
 function fakeClassifier(m: JobModelInfo, log: string[], onEach?: (count: number) => void): StudyClassifier {
-  const info: ModelInfo = { ...m, backend: 'onnx', backendDetail: 'fake' };
+  const info: ModelInfo = { ...m, backend: 'onnx', backendDetail: 'fake', precision: 'fp32' };
   let count = 0;
   return {
     model: info,

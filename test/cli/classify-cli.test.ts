@@ -47,8 +47,8 @@ describe('denseray classify', () => {
       expect(run.code).toBe(1);
       const out = JSON.parse(run.stdout) as ClassifyJson;
       expect(Object.keys(out).sort()).toEqual(['model', 'results']);
-      expect(Object.keys(out.model).sort()).toEqual(['arch', 'backend', 'demo', 'id', 'sha256']);
-      expect(out.model).toMatchObject({ arch: 'custom', demo: false, backend });
+      expect(Object.keys(out.model).sort()).toEqual(['arch', 'backend', 'demo', 'id', 'precision', 'sha256']);
+      expect(out.model).toMatchObject({ arch: 'custom', demo: false, backend, precision: 'fp32' });
       expect(out.results.map((r) => r.file)).toEqual([png, missing, ct]);
       const [first, second, third] = out.results;
       if (!first?.ok) throw new Error('first file should classify');

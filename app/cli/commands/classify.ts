@@ -109,7 +109,7 @@ async function classifyWithProgress(
 /** The README's `classify --json` shape: the model that ran, then one entry per input in input order. */
 export function classifyJson(model: ModelInfo, results: FileResult[]) {
   return {
-    model: { id: model.id, arch: model.arch, sha256: model.sha256, demo: model.demo, backend: model.backend },
+    model: { id: model.id, arch: model.arch, sha256: model.sha256, demo: model.demo, backend: model.backend, precision: model.precision },
     results: results.map((r) =>
       r.ok
         ? { file: r.file, ok: true, probabilities: r.prediction.probabilities, guard: r.prediction.guard }

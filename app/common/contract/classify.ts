@@ -17,6 +17,8 @@ export const ModelInfo = z.object({
   demo: z.boolean(),
   backend: z.string(),
   backendDetail: z.string(),
+  /** The precision the backend actually runs: an int8 variant on a float-only fallback backend says fp32. */
+  precision: z.enum(['fp32', 'int8']),
   labels: z.array(z.string()),
   thresholds: z.record(z.string(), z.number()),
 });
@@ -75,7 +77,8 @@ export const Prediction = z.object({
   geometry: ImageGeometry,
   /** The cropped, resized grayscale image the network saw (values in [0,1]), for drawing CAMs on. */
   modelInput: z.object({ width: z.number().int(), height: z.number().int(), data: Float32ArraySchema }).optional(),
-  timingsMs: z.object({ decode: z.number(), preprocess: z.number(), infer: z.number(), cam: z.number() }),
+  /** Per-study milliseconds; `infer` is the batch's forward pass shared out per image. */
+  timingsMs: z.object({ decode: z.number(), preprocess: z.number(), infer: z.number(), cam: z.number(), guard: z.number().optional() }),
 });
 export type Prediction = z.infer<typeof Prediction>;
 

@@ -30,7 +30,7 @@ export class EngineService {
         case 'open': {
           const { id: _id, type: _type, ...options } = request;
           const next = await openEngine(options);
-          await this.engine?.runtime.dispose();
+          await this.engine?.dispose();
           this.engine = next;
           // Warm-up so the first study does not pay for lazy initialisation.
           await next.runtime.backend.run(
@@ -67,7 +67,7 @@ export class EngineService {
   async close(): Promise<void> {
     for (const controller of this.running.values()) controller.abort();
     await this.queue;
-    await this.engine?.runtime.dispose();
+    await this.engine?.dispose();
     this.engine = undefined;
   }
 

@@ -3,13 +3,13 @@ import type { FileResult, ImageGeometry, ModelInfo, Prediction } from '../../../
 import { flaggedFindings, triageScore } from '../../../common/triage.ts';
 import { toErrorInfo } from '../../shared/errors.ts';
 import { GUARD_INPUT_SIZE, type InputGuard } from '../guard/input-guard.ts';
-import { inputLength, preprocess } from '../imaging/preprocess.ts';
-import { centerSquareRegion, resizeBilinearAntialias } from '../imaging/resize.ts';
-import { networkRegion } from '../imaging/geometry.ts';
-import { type InputHeader, loadInput } from '../input/load-input.ts';
+import { inputLength } from '../imaging/preprocess.ts';
+import type { InputHeader } from '../input/load-input.ts';
 import { computeCams } from '../model/cam.ts';
 import type { InferenceOutput } from '../model/backend-types.ts';
 import type { ModelRuntime } from '../model/model-runtime.ts';
+import { type Prepared, type PrepareTask, prepareFile } from './prepare.ts';
+import { PreparePool } from './prepare-pool.ts';
 
 export interface ClassifyOptions {
   /** Return the per-label CAMs with each prediction. */
@@ -23,7 +23,8 @@ export interface ClassifyOptions {
   onResult?: (result: FileResult, index: number) => void;
 }
 
-interface Prepared {
+/** A file ready for the network, with what the guard and the timings need. */
+interface Ready {
   index: number;
   file: string;
   header: InputHeader;
@@ -35,88 +36,89 @@ interface Prepared {
   preprocessMs: number;
 }
 
+/** Batches prepared ahead of the one inferring: enough to keep the backend busy, few enough to keep memory flat. */
+const BATCHES_AHEAD = 2;
+
 /**
- * Classifies study files with one loaded model. Files are decoded and preprocessed in batches;
- * while a batch runs on the backend (its own threads), the next batch is decoded, so decoding
- * overlaps inference. One bad file becomes an error result and never stops the others.
+ * Classifies study files with one loaded model. Files are decoded and preprocessed on a small pool
+ * of worker threads (the cores inference leaves free, at least one) while the backend runs the
+ * network on its own threads; a bounded queue of prepared batches sits in front of the backend.
+ * A single file is prepared on the calling thread. Results come back in input order; one bad file
+ * becomes an error result and never stops the others.
  */
 export class Engine {
+  private readonly pool: PreparePool;
+
   constructor(
     readonly runtime: ModelRuntime,
     private readonly guard: InputGuard,
-  ) {}
+    options: { pool?: PreparePool } = {},
+  ) {
+    this.pool = options.pool ?? new PreparePool(PreparePool.sizeFor(runtime.backend.threads));
+  }
 
   get model(): ModelInfo {
     return this.runtime.info;
   }
 
+  /** Stops the decoding threads and releases the model. */
+  async dispose(): Promise<void> {
+    await this.pool.close();
+    await this.runtime.dispose();
+  }
+
   async classifyFiles(files: string[], options: ClassifyOptions = {}): Promise<FileResult[]> {
     const batchSize = Math.max(1, options.batchSize ?? 8);
     const results: FileResult[] = new Array(files.length);
-    const emit = (result: FileResult, index: number): void => {
-      results[index] = result;
-      options.onResult?.(result, index);
-    };
     const batches: number[][] = [];
     for (let i = 0; i < files.length; i += batchSize)
       batches.push(Array.from({ length: Math.min(batchSize, files.length - i) }, (_, j) => i + j));
+    const p = this.runtime.manifest.preprocessing;
+    // A lone file has nothing to overlap with: a thread hand-off would only add to its latency.
+    const prepare = (task: PrepareTask): Promise<Prepared> => (files.length === 1 ? prepareFile(task) : this.pool.prepare(task));
+    const prepareBatch = (indices: number[]): Promise<{ ready: Ready[]; failed: Map<number, FileResult> }> =>
+      Promise.all(
+        indices.map((index) =>
+          prepare({ file: files[index]!, preprocessing: p, ...(options.frame === undefined ? {} : { frame: options.frame }) }),
+        ),
+      ).then((prepared) => {
+        const ready: Ready[] = [];
+        const failed = new Map<number, FileResult>();
+        prepared.forEach((r, i) => {
+          const index = indices[i]!;
+          const file = files[index]!;
+          if (r.ok) ready.push({ ...r, index, file });
+          else failed.set(index, { file, ok: false, error: r.error });
+        });
+        return { ready, failed };
+      });
 
-    let next = batches.length > 0 ? this.prepareBatch(files, batches[0]!, options, emit) : undefined;
+    // The queue in front of the backend: batch b infers while batches b+1 … b+BATCHES_AHEAD decode.
+    const ahead: Promise<{ ready: Ready[]; failed: Map<number, FileResult> }>[] = [];
+    let next = 0;
+    const refill = (): void => {
+      while (ahead.length < BATCHES_AHEAD && next < batches.length) ahead.push(prepareBatch(batches[next++]!));
+    };
+    refill();
     for (let b = 0; b < batches.length; b++) {
       if (options.signal?.aborted) break;
-      const prepared = await next!;
-      const inference = prepared.length > 0 ? this.infer(prepared, options.cams === true, options.features === true) : Promise.resolve([]);
-      next = b + 1 < batches.length ? this.prepareBatch(files, batches[b + 1]!, options, emit) : undefined;
-      for (const result of await inference) emit(result.result, result.index);
+      const { ready, failed } = await ahead.shift()!;
+      refill();
+      const inferred = new Map<number, FileResult>();
+      if (ready.length > 0)
+        for (const r of await this.infer(ready, options.cams === true, options.features === true)) inferred.set(r.index, r.result);
+      for (const index of batches[b]!) {
+        const result = inferred.get(index) ?? failed.get(index);
+        if (!result) continue;
+        results[index] = result;
+        options.onResult?.(result, index);
+      }
     }
-    if (next) await next;
+    await Promise.allSettled(ahead); // an aborted run leaves no decode running behind it
     return results.filter((r): r is FileResult => r !== undefined);
   }
 
-  private async prepareBatch(
-    files: string[],
-    indices: number[],
-    options: ClassifyOptions,
-    emit: (r: FileResult, i: number) => void,
-  ): Promise<Prepared[]> {
-    const prepared: Prepared[] = [];
-    const p = this.runtime.manifest.preprocessing;
-    for (const index of indices) {
-      const file = files[index]!;
-      try {
-        const t0 = performance.now();
-        const input = await loadInput(file, options.frame === undefined ? {} : { frame: options.frame });
-        const t1 = performance.now();
-        const modelImage = new Float32Array(inputLength(p));
-        preprocess(input.image, p, modelImage, 0);
-        const guardView =
-          p.size === GUARD_INPUT_SIZE
-            ? undefined
-            : resizeBilinearAntialias(
-                input.image,
-                GUARD_INPUT_SIZE,
-                GUARD_INPUT_SIZE,
-                centerSquareRegion(input.image.width, input.image.height),
-              ).data;
-        const { image, format: _format, ...header } = input;
-        prepared.push({
-          index,
-          file,
-          header,
-          geometry: { width: image.width, height: image.height, region: networkRegion(image.width, image.height, p) },
-          modelImage,
-          ...(guardView ? { guardView } : {}),
-          decodeMs: t1 - t0,
-          preprocessMs: performance.now() - t1,
-        });
-      } catch (error) {
-        emit({ file, ok: false, error: toErrorInfo(error, 'IMAGE_DECODE_FAILED') }, index);
-      }
-    }
-    return prepared;
-  }
-
-  private async infer(batch: Prepared[], withCams: boolean, withFeatures: boolean): Promise<{ index: number; result: FileResult }[]> {
+  private async infer(batch: Ready[], withCams: boolean, withFeatures: boolean): Promise<{ index: number; result: FileResult }[]> {
     const p = this.runtime.manifest.preprocessing;
     const perImage = inputLength(p);
     const input = new Float32Array(perImage * batch.length);
@@ -144,12 +146,14 @@ export class Engine {
           : computeCams(output.features, i * channels * h * w, channels, h * w, this.runtime.classifierWeight, this.runtime.classifierBias);
       const camMs = performance.now() - tc;
       // The guard looks at the first channel of the model input, un-normalised back to [0, 1].
+      const tg = performance.now();
       const seen = grayFromModelInput(item.modelImage, p.size, p.mean[0]!, p.std[0]!);
       const guard = this.guard.assess(item.guardView ?? seen, item.guardView ? GUARD_INPUT_SIZE : p.size, {
         ...item.header,
         imageWidth: item.geometry.width,
         imageHeight: item.geometry.height,
       });
+      const guardMs = performance.now() - tg;
       const prediction: Prediction = {
         probabilities: Object.fromEntries(labels.map((l, k) => [l, probs[k]!])),
         logits,
@@ -171,7 +175,7 @@ export class Engine {
         ...(withFeatures
           ? { features: { channels, height: h, width: w, data: output.features.slice(i * channels * h * w, (i + 1) * channels * h * w) } }
           : {}),
-        timingsMs: { decode: item.decodeMs, preprocess: item.preprocessMs, infer: inferMs, cam: camMs },
+        timingsMs: { decode: item.decodeMs, preprocess: item.preprocessMs, infer: inferMs, cam: camMs, guard: guardMs },
       };
       return { index: item.index, result: { file: item.file, ok: true, prediction } };
     });

@@ -4,9 +4,10 @@ import { UNIT_FROM_BYTE } from './luma.ts';
 
 /**
  * A fast path for the PNG every radiograph export writes: grayscale, 8 or 16 bit, not interlaced.
- * Inflates with Node's native zlib and unfilters in place (PNG spec §9), 2–3× faster than pngjs,
- * which expands every pixel to RGBA first. Returns undefined for anything else (the caller falls
- * back to pngjs); throws on corrupt data.
+ * Inflates with Node's native zlib straight into one buffer and unfilters in place (PNG spec §9),
+ * with a branch-free Paeth predictor (the filter NIH films use on 2 of 3 rows). Faster than
+ * pngjs (which expands every pixel to RGBA) and than libvips on these files (measured: bench/engine).
+ * Returns undefined for anything else (the caller takes another decoder); throws on corrupt data.
  */
 export function decodeGrayPngFast(bytes: Uint8Array): GrayImage | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -31,60 +32,80 @@ export function decodeGrayPngFast(bytes: Uint8Array): GrayImage | undefined {
   }
   const bpp = bitDepth / 8;
   const stride = width * bpp;
-  const raw = inflateSync(idat.length === 1 ? idat[0]! : Buffer.concat(idat), { maxOutputLength: (stride + 1) * height });
-  if (raw.length < (stride + 1) * height) throw new Error('PNG image data is shorter than its header says');
+  const line = stride + 1; // each row: its filter byte, then the row
+  const expected = line * height;
+  // One output chunk of the exact size: no chunk list to concatenate afterwards.
+  const raw = inflateSync(idat.length === 1 ? idat[0]! : Buffer.concat(idat), {
+    maxOutputLength: Math.max(expected, 1),
+    chunkSize: Math.max(expected, 64),
+  });
+  if (raw.length < expected) throw new Error('PNG image data is shorter than its header says');
+  for (let y = 0; y < height; y++) unfilterRowInPlace(raw, y * line, y === 0 ? -1 : (y - 1) * line, stride, bpp, y);
 
-  const rows = new Uint8Array(stride * height);
-  const zeros = new Uint8Array(stride);
-  for (let y = 0; y < height; y++) {
-    const filter = raw[y * (stride + 1)]!;
-    const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
-    const row = rows.subarray(y * stride, (y + 1) * stride);
-    // The row above (all zeros for the first row) keeps the hot loops free of bounds tests.
-    const up = y > 0 ? rows.subarray((y - 1) * stride, y * stride) : zeros;
-    unfilterRow(filter, line, row, up, bpp, y);
-  }
-
-  const n = width * height;
-  const data = new Float32Array(n);
+  const data = new Float32Array(width * height);
   if (bitDepth === 8) {
-    for (let i = 0; i < n; i++) data[i] = UNIT_FROM_BYTE[rows[i]!]!;
+    for (let y = 0, i = 0; y < height; y++) {
+      const o = y * line + 1;
+      for (let x = 0; x < width; x++, i++) data[i] = UNIT_FROM_BYTE[raw[o + x]!]!;
+    }
   } else {
-    for (let i = 0; i < n; i++) data[i] = ((rows[2 * i]! << 8) | rows[2 * i + 1]!) / 65535;
+    for (let y = 0, i = 0; y < height; y++) {
+      const o = y * line + 1;
+      for (let x = 0; x < width; x++, i++) data[i] = ((raw[o + 2 * x]! << 8) | raw[o + 2 * x + 1]!) / 65535;
+    }
   }
   return { width, height, data };
 }
 
-function unfilterRow(filter: number, line: Uint8Array, row: Uint8Array, up: Uint8Array, bpp: number, y: number): void {
-  const n = row.length;
-  switch (filter) {
+/**
+ * Undoes row `y`'s filter in place: its filter byte at raw[start], its n bytes after it, the row
+ * above (already unfiltered) after raw[above] (above < 0: the first row, whose "above" is zeros).
+ */
+function unfilterRowInPlace(raw: Uint8Array, start: number, above: number, n: number, bpp: number, y: number): void {
+  const o = start + 1;
+  const u = above + 1;
+  switch (raw[start]) {
     case 0:
-      row.set(line);
       return;
     case 1:
-      for (let x = 0; x < bpp; x++) row[x] = line[x]!;
-      for (let x = bpp; x < n; x++) row[x] = line[x]! + row[x - bpp]!;
+      for (let x = bpp; x < n; x++) raw[o + x] = raw[o + x]! + raw[o + x - bpp]!;
       return;
     case 2:
-      for (let x = 0; x < n; x++) row[x] = line[x]! + up[x]!;
+      if (above >= 0) for (let x = 0; x < n; x++) raw[o + x] = raw[o + x]! + raw[u + x]!;
       return;
     case 3:
-      for (let x = 0; x < bpp; x++) row[x] = line[x]! + (up[x]! >> 1);
-      for (let x = bpp; x < n; x++) row[x] = line[x]! + ((row[x - bpp]! + up[x]!) >> 1);
+      if (above < 0) {
+        for (let x = bpp; x < n; x++) raw[o + x] = raw[o + x]! + (raw[o + x - bpp]! >> 1);
+        return;
+      }
+      for (let x = 0; x < bpp; x++) raw[o + x] = raw[o + x]! + (raw[u + x]! >> 1);
+      for (let x = bpp; x < n; x++) raw[o + x] = raw[o + x]! + ((raw[o + x - bpp]! + raw[u + x]!) >> 1);
       return;
     case 4:
-      for (let x = 0; x < bpp; x++) row[x] = line[x]! + up[x]!; // Paeth with a = c = 0 picks b
-      for (let x = bpp; x < n; x++) {
-        const a = row[x - bpp]!;
-        const b = up[x]!;
-        const c = up[x - bpp]!;
-        const pa = Math.abs(b - c);
-        const pb = Math.abs(a - c);
-        const pc = Math.abs(a + b - 2 * c);
-        row[x] = line[x]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+      if (above < 0) {
+        for (let x = bpp; x < n; x++) raw[o + x] = raw[o + x]! + raw[o + x - bpp]!; // Paeth with b = c = 0 picks a
+        return;
       }
+      for (let x = 0; x < bpp; x++) raw[o + x] = raw[o + x]! + raw[u + x]!; // Paeth with a = c = 0 picks b
+      for (let x = bpp; x < n; x++) raw[o + x] = raw[o + x]! + paeth(raw[o + x - bpp]!, raw[u + x]!, raw[u + x - bpp]!);
       return;
     default:
-      throw new Error(`PNG row ${y} has unknown filter type ${filter}`);
+      throw new Error(`PNG row ${y} has unknown filter type ${raw[start]}`);
   }
+}
+
+/**
+ * The Paeth predictor (PNG spec §9.4) without branches: on noisy film rows the three-way choice
+ * is unpredictable, and mispredicted branches cost more than these few integer operations.
+ */
+function paeth(a: number, b: number, c: number): number {
+  let pa = b - c;
+  let pb = a - c;
+  let pc = pa + pb;
+  pa = (pa ^ (pa >> 31)) - (pa >> 31);
+  pb = (pb ^ (pb >> 31)) - (pb >> 31);
+  pc = (pc ^ (pc >> 31)) - (pc >> 31);
+  const notA = ((pb - pa) | (pc - pa)) >> 31; // −1 when pa > pb or pa > pc
+  const useC = (pc - pb) >> 31; // −1 when pb > pc
+  return (~notA & a) | (notA & ((~useC & b) | (useC & c)));
 }

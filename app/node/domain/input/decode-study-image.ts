@@ -1,7 +1,7 @@
 import { DenseRayError } from '../../shared/errors.ts';
 import { decodeWithIjg } from '../dicom/codecs/ijg-jpeg.ts';
 import { type JpegFrameHeader, readJpegFrameHeader } from '../imaging/jpeg-markers.ts';
-import { decodeImage } from '../imaging/decode.ts';
+import { decodeImageAsync } from '../imaging/decode.ts';
 import type { GrayImage } from '../imaging/gray-image.ts';
 import type { StudyFile } from './study-file.ts';
 
@@ -13,11 +13,11 @@ function needsIjg(header: JpegFrameHeader | undefined): header is JpegFrameHeade
 /**
  * A PNG or JPEG study file as a gray image in [0, 1]. A 12-bit or lossless grayscale JPEG goes to
  * dcmtk's IJG decoder (the one that reads the same stream inside DICOM) and is scaled by its full
- * sample range, 2^precision − 1, as a 16-bit PNG is; everything else to decodeImage.
+ * sample range, 2^precision − 1, as a 16-bit PNG is; everything else to decodeImageAsync (natively where faster).
  */
 export async function decodeStudyImage(study: StudyFile, source = study.path): Promise<GrayImage> {
   const header = study.format === 'jpeg' ? readJpegFrameHeader(study.bytes) : undefined;
-  if (!needsIjg(header)) return decodeImage(study.bytes, source);
+  if (!needsIjg(header)) return decodeImageAsync(study.bytes, source);
   if (header.components !== 1) {
     throw new DenseRayError(
       'IMAGE_UNSUPPORTED_FORMAT',

@@ -3,6 +3,7 @@ import { DenseRayError } from '../../shared/errors.ts';
 import type { InferenceBackend } from './backend-types.ts';
 import { buildDenseNetOnnx } from './onnx/densenet-onnx.ts';
 import { createOnnxBackend } from './onnx/onnx-backend.ts';
+import { buildQdqGraph, type Int8Calibration } from './onnx/quantize/qdq-graph.ts';
 import type { DenseNetSpec } from './spec.ts';
 import type { WeightMap } from './tensor.ts';
 
@@ -12,20 +13,29 @@ export interface BackendRequest {
   weights: WeightMap;
   inputSize: number;
   threads?: number;
+  /** Calibration of an int8 variant: the graph is rewritten to static QDQ (onnxruntime only). */
+  int8?: Int8Calibration;
 }
 
 /**
  * Chooses the inference backend: onnxruntime-node (fast, the default) or TensorFlow.js (the
  * fallback, and the training path). `auto` falls back to tfjs only if onnxruntime cannot load.
+ * An int8 variant runs int8 only on onnxruntime; the tfjs fallback runs its float32 weights and
+ * says so (`precision: 'fp32'`).
  */
 export async function createInferenceBackend(request: BackendRequest): Promise<InferenceBackend> {
   const { choice, spec, weights, inputSize } = request;
   if (choice === 'onnx' || choice === 'auto') {
     try {
-      const graph = buildDenseNetOnnx(spec, weights, inputSize);
-      return await createOnnxBackend(graph, [spec.inChannels, inputSize, inputSize], request.threads ? { threads: request.threads } : {});
+      const fp32 = buildDenseNetOnnx(spec, weights, inputSize);
+      const graph = request.int8 ? buildQdqGraph(fp32, request.int8) : fp32;
+      return await createOnnxBackend(graph, [spec.inChannels, inputSize, inputSize], {
+        ...(request.threads ? { threads: request.threads } : {}),
+        precision: request.int8 ? 'int8' : 'fp32',
+      });
     } catch (error) {
-      if (choice === 'onnx') throw error;
+      // A variant whose ranges do not fit its graph is broken, not a reason to fall back.
+      if (choice === 'onnx' || (error instanceof DenseRayError && error.code === 'MODEL_INVALID')) throw error;
     }
   }
   try {

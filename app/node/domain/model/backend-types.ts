@@ -12,6 +12,10 @@ export interface InferenceBackend {
   readonly name: 'onnx' | 'tfjs';
   /** What exactly runs, e.g. `onnxruntime-node 1.30 cpu, 2 threads` or `tfjs-wasm`. */
   readonly detail: string;
+  /** Intra-op threads it was asked to use; undefined = as many as it likes (all cores). */
+  readonly threads?: number | undefined;
+  /** What the arithmetic runs in: `int8` only for a quantised graph on onnxruntime. */
+  readonly precision: 'fp32' | 'int8';
   /** `input` is N×C×H×W float32, already preprocessed. */
   run(input: Float32Array, batch: number): Promise<InferenceOutput>;
   dispose(): Promise<void>;

@@ -1,4 +1,4 @@
-import type { ModelManifest } from '../../../common/manifest.ts';
+import type { ModelManifest, QuantizationRecord } from '../../../common/manifest.ts';
 import { thresholdOf } from '../../../common/defaults.ts';
 import { isKnownArch, parameterCount, specSummary } from './spec.ts';
 
@@ -21,6 +21,7 @@ export function renderModelCard(m: ModelManifest): string {
       : `| architecture | ${m.arch}: ${specSummary(spec)}, ${m.spec.inChannels}-channel input |`,
     `| parameters | ${parameterCount(spec, { includeRunningStats: false }).toLocaleString('en')} |`,
     `| weights sha256 | \`${m.weights.sha256}\` |`,
+    `| precision | ${precisionLine(m)} |`,
     `| source | ${m.provenance.source} |`,
     ...(m.provenance.license ? [`| licence | ${m.provenance.license} |`] : []),
     ...(m.provenance.importedFrom ? [`| imported from | ${m.provenance.importedFrom} |`] : []),
@@ -35,6 +36,42 @@ export function renderModelCard(m: ModelManifest): string {
     ...m.labels.map((l, i) => `| ${i} | ${l} | ${thresholdOf(m.thresholds, l)} |`),
     '',
   ];
+  if (m.quantization) lines.push(...quantizationSection(m, m.quantization));
   if (m.provenance.notes) lines.push('## Notes', '', m.provenance.notes, '');
   return lines.join('\n');
+}
+
+/** What an int8 variant is, how it was calibrated, and the fidelity gate's numbers against its parent. */
+function quantizationSection(m: ModelManifest, q: QuantizationRecord): string[] {
+  const g = q.gate;
+  const r = g.report;
+  const pct = (v: number): string => `${(v * 100).toFixed(2)}%`;
+  const verdict = g.passed
+    ? 'passed'
+    : `**missed the bar** (${g.failures.join('; ')})${g.forced ? ` — installed anyway on ${g.forced.at}: "${g.forced.reason}"` : ''}`;
+  return [
+    '## Precision: int8',
+    '',
+    `Static QDQ quantisation of \`${m.parent ?? '?'}\`: ${q.weights} weights; ${q.activations} activations; bias correction: ${q.biasCorrection} (in \`${q.calibrationFile}\`, sha256 \`${q.calibrationSha256}\`). Runs on onnxruntime only; the TensorFlow.js fallback runs the float32 weights and says fp32.`,
+    '',
+    `Calibrated on ${q.calibration.images} images from ${q.calibration.source}${q.calibration.skipped ? ` (${q.calibration.skipped} unreadable, skipped)` : ''}; graded on ${r.images} held-out images against the float32 parent, measured with ${q.backend}, ${q.createdAt}.`,
+    '',
+    `Fidelity gate: ${verdict}.`,
+    '',
+    '| measure | value | bar |',
+    '|---|---|---|',
+    `| worst finding's mean \\|Δprob\\| | ${r.meanAbsDelta.toFixed(5)} | ≤ ${g.bar.maxMeanAbsDelta} |`,
+    `| max \\|Δprob\\| | ${r.maxAbsDelta.toFixed(5)} | ≤ ${g.bar.maxAbsDelta} |`,
+    `| flagged-state agreement | ${pct(r.flaggedAgreement)} | ≥ ${pct(g.bar.minFlaggedAgreement)} |`,
+    `| Spearman ρ of triage scores | ${r.triageSpearman === null ? 'n/a (constant)' : r.triageSpearman.toFixed(4)} | ${g.bar.minTriageSpearman === undefined ? '—' : `≥ ${g.bar.minTriageSpearman}`} |`,
+    '',
+    '| finding | mean \\|Δprob\\| | max \\|Δprob\\| | flagged agreement |',
+    '|---|---|---|---|',
+    ...r.perFinding.map((f) => `| ${f.label} | ${f.meanAbsDelta.toFixed(5)} | ${f.maxAbsDelta.toFixed(5)} | ${pct(f.flaggedAgreement)} |`),
+    '',
+  ];
+}
+
+function precisionLine(m: ModelManifest): string {
+  return m.precision === 'int8' ? `int8 (static QDQ of \`${m.parent ?? '?'}\`)` : 'fp32';
 }

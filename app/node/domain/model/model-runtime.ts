@@ -4,6 +4,7 @@ import { opNorm } from './op-norm.ts';
 import type { InferenceBackend } from './backend-types.ts';
 import { get } from './batchnorm.ts';
 import { createInferenceBackend } from './backend-select.ts';
+import type { Int8Calibration } from './onnx/quantize/qdq-graph.ts';
 import type { DenseNetSpec } from './spec.ts';
 import type { WeightMap } from './tensor.ts';
 import { assertWeightsMatchSpec } from './weights/keymap.ts';
@@ -22,7 +23,7 @@ export class ModelRuntime {
   static async create(
     manifest: ModelManifest,
     weights: WeightMap,
-    options: { backend: BackendChoice; threads?: number },
+    options: { backend: BackendChoice; threads?: number; int8?: Int8Calibration },
   ): Promise<ModelRuntime> {
     const spec: DenseNetSpec = { ...manifest.spec, numClasses: manifest.labels.length };
     assertWeightsMatchSpec(weights, spec);
@@ -32,13 +33,19 @@ export class ModelRuntime {
       weights,
       inputSize: manifest.preprocessing.size,
       ...(options.threads ? { threads: options.threads } : {}),
+      ...(options.int8 ? { int8: options.int8 } : {}),
     });
     const thresholds = thresholdsOf(manifest);
     return new ModelRuntime(manifest, backend, get(weights, 'classifier.weight'), get(weights, 'classifier.bias'), thresholds);
   }
 
   get info(): ModelInfo {
-    return { ...modelIdentity(this.manifest), backend: this.backend.name, backendDetail: this.backend.detail };
+    return {
+      ...modelIdentity(this.manifest),
+      backend: this.backend.name,
+      backendDetail: this.backend.detail,
+      precision: this.backend.precision,
+    };
   }
 
   /** sigmoid(logit), then the manifest's declared calibration of output `index` (TorchXRayVision's op_norm). */

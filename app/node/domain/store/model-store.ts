@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { CHEXNET14_LABELS, IMAGENET_PREPROCESSING, ModelManifest } from '../../../common/manifest.ts';
 import { DenseRayError } from '../../shared/errors.ts';
 import { sha256Hex } from '../../shared/hash.ts';
@@ -10,6 +10,8 @@ import { renderModelCard } from '../model/model-card.ts';
 import { specForArch } from '../model/spec.ts';
 import type { WeightMap } from '../model/tensor.ts';
 import { writeSafetensors } from '../model/weights/safetensors.ts';
+import type { Int8Calibration } from '../model/onnx/quantize/qdq-graph.ts';
+import { Int8CalibrationFile } from '../model/onnx/quantize/calibration-file.ts';
 
 export const DEMO_MODEL_ID = 'densenet121-untrained-demo';
 const DEMO_SEED = 20261125;
@@ -89,7 +91,15 @@ export class ModelStore {
     return bytes;
   }
 
-  install(manifest: Omit<ModelManifest, 'weights'>, weights: WeightMap, options: { replace?: boolean } = {}): InstalledModel {
+  /**
+   * `files` are written beside the weights (an int8 variant's calibration ranges); the manifest
+   * records their sha256 itself.
+   */
+  install(
+    manifest: Omit<ModelManifest, 'weights'>,
+    weights: WeightMap,
+    options: { replace?: boolean; files?: Record<string, string> } = {},
+  ): InstalledModel {
     mkdirSync(this.modelsDir, { recursive: true });
     const finalDir = join(this.modelsDir, manifest.id);
     if (existsSync(finalDir) && !options.replace)
@@ -100,6 +110,7 @@ export class ModelStore {
     mkdirSync(tmp);
     try {
       writeFileSync(join(tmp, WEIGHTS_FILE), bytes);
+      for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(tmp, basename(name)), text);
       writeFileSync(join(tmp, 'manifest.json'), `${JSON.stringify(full, null, 2)}\n`);
       writeFileSync(join(tmp, 'card.md'), renderModelCard(full));
       if (existsSync(finalDir)) rmSync(finalDir, { recursive: true });
@@ -124,9 +135,36 @@ export class ModelStore {
     return typeof active === 'string' && this.has(active) ? active : DEMO_MODEL_ID;
   }
 
+  /** Refuses an int8 variant that missed its fidelity bar, unless it was installed forced (with its reason recorded). */
   setActive(id: string): void {
-    this.get(id);
+    const { manifest } = this.get(id);
+    const gate = manifest.quantization?.gate;
+    if (gate && !gate.passed && !gate.forced) {
+      throw new DenseRayError(
+        'QUANTIZATION_GATE_FAILED',
+        `${id} missed its fidelity bar against ${manifest.parent ?? 'its parent'} (${gate.failures.join('; ')}); it cannot be activated`,
+      );
+    }
     this.writeSettings({ ...this.readSettings(), activeModel: id });
+  }
+
+  /**
+   * The calibration (ranges, bias corrections) an int8 variant runs with, checked against the manifest's sha256;
+   * undefined for a float32 model.
+   */
+  readInt8Calibration(model: InstalledModel): Int8Calibration | undefined {
+    const q = model.manifest.quantization;
+    if (model.manifest.precision !== 'int8') return undefined;
+    if (!q) throw new DenseRayError('MODEL_INVALID', `${model.manifest.id} says int8 but records no quantization`);
+    const path = join(model.dir, basename(q.calibrationFile));
+    if (!existsSync(path)) throw new DenseRayError('MODEL_INVALID', `int8 calibration missing: ${path}`);
+    const bytes = readFileSync(path);
+    if (sha256Hex(bytes) !== q.calibrationSha256)
+      throw new DenseRayError('MODEL_INVALID', `int8 calibration of ${model.manifest.id} is corrupt: sha256 differs from the manifest`);
+    const parsed = Int8CalibrationFile.safeParse(JSON.parse(bytes.toString('utf8')));
+    if (!parsed.success)
+      throw new DenseRayError('MODEL_INVALID', `${path} is not an int8 calibration file: ${parsed.error.issues[0]?.message ?? ''}`);
+    return parsed.data;
   }
 
   /** Installs the seeded, untrained DenseNet-121 once; later calls return it. */

@@ -7,6 +7,8 @@ import { ONNX_CAMS, ONNX_FEATURES, ONNX_INPUT, ONNX_LOGITS } from './densenet-on
 export interface OnnxBackendOptions {
   /** Intra-op threads; defaults to the number of cores onnxruntime sees. */
   threads?: number;
+  /** What the graph computes in; `int8` for a QDQ graph (named in `detail` so every banner shows it). */
+  precision?: 'fp32' | 'int8';
 }
 
 const ortVersion = (createRequire(import.meta.url)('onnxruntime-node/package.json') as { version: string }).version;
@@ -32,9 +34,12 @@ export async function createOnnxBackend(
   }
   const [channels, height, width] = inputShape;
   const threads = options.threads ? `${options.threads} threads` : 'default threads';
+  const precision = options.precision ?? 'fp32';
   return {
     name: 'onnx',
-    detail: `onnxruntime-node ${ortVersion} cpu, ${threads}`,
+    detail: `onnxruntime-node ${ortVersion} cpu, ${threads}, ${precision === 'int8' ? 'int8 (static QDQ)' : 'fp32'}`,
+    precision,
+    threads: options.threads,
     async run(input: Float32Array, batch: number): Promise<InferenceOutput> {
       if (input.length !== batch * channels * height * width) {
         throw new DenseRayError('INVALID_ARGUMENT', `input has ${input.length} values, expected ${batch}×${channels}×${height}×${width}`);

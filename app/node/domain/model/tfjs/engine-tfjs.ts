@@ -14,6 +14,7 @@ export interface TfjsBackendOptions {
 class TfjsInferenceBackend implements InferenceBackend {
   readonly name = 'tfjs' as const;
   readonly detail: string;
+  readonly precision = 'fp32' as const;
   private model: DenseNetTf | undefined;
 
   constructor(

@@ -1,0 +1,59 @@
+import type { ModelManifest, QuantizationRecord } from '../../../common/manifest.ts';
+import { sha256Hex } from '../../shared/hash.ts';
+import { calibrationFileText, INT8_CALIBRATION_FILE } from '../model/onnx/quantize/calibration-file.ts';
+import { BIAS_CORRECTION_DESCRIPTION, type Int8VariantResult } from './make-int8-variant.ts';
+
+/** The id an int8 variant of `parentId` is installed under. */
+export function int8VariantId(parentId: string): string {
+  return `${parentId.slice(0, 75)}-int8`;
+}
+
+/**
+ * The manifest (and the ranges file it points to) of an int8 variant: the parent's manifest with
+ * precision int8, the parent named, and how it was made and graded. A variant that missed the bar
+ * gets here only with `forced`, whose reason the manifest and card keep.
+ */
+export function int8VariantManifest(
+  parent: ModelManifest,
+  result: Int8VariantResult,
+  options: { source: string; forced?: { reason: string }; now?: Date },
+): { manifest: Omit<ModelManifest, 'weights'>; files: Record<string, string> } {
+  const now = (options.now ?? new Date()).toISOString();
+  const calibrationText = calibrationFileText(result.calibration);
+  const quantization: QuantizationRecord = {
+    method: 'static-qdq',
+    activations: 'uint8, asymmetric, per tensor, min/max calibration',
+    weights: 'int8, symmetric, per output channel',
+    biasCorrection: BIAS_CORRECTION_DESCRIPTION,
+    calibrationFile: INT8_CALIBRATION_FILE,
+    calibrationSha256: sha256Hex(new TextEncoder().encode(calibrationText)),
+    calibration: {
+      source: options.source,
+      images: result.images.calibration,
+      heldOut: result.images.heldOut,
+      skipped: result.images.skipped,
+    },
+    gate: {
+      bar: result.bar,
+      report: result.report,
+      passed: result.failures.length === 0,
+      failures: result.failures,
+      ...(options.forced ? { forced: { reason: options.forced.reason, at: now } } : {}),
+    },
+    backend: result.backendDetail,
+    createdAt: now,
+  };
+  // The parent's metrics were measured in float32; the gate's numbers are this variant's.
+  const { weights: _weights, metrics: _metrics, ...rest } = parent;
+  return {
+    manifest: {
+      ...rest,
+      id: int8VariantId(parent.id),
+      name: `${parent.name} (int8)`,
+      parent: parent.id,
+      precision: 'int8',
+      quantization,
+    },
+    files: { [INT8_CALIBRATION_FILE]: calibrationText },
+  };
+}
