@@ -3,6 +3,7 @@ import { classifyCommand } from './commands/classify.ts';
 import { dicomCommand } from './commands/dicom.ts';
 import { finetuneCommand } from './commands/finetune.ts';
 import { jobsCommand } from './commands/jobs.ts';
+import { listenCommand } from './commands/listen.ts';
 import { modelsCommand } from './commands/models.ts';
 import { reportCommand } from './commands/report.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -19,6 +20,7 @@ const COMMANDS: Command[] = [
   jobsCommand,
   finetuneCommand,
   storeCommand,
+  listenCommand,
 ];
 
 const NOT_A_DEVICE = 'DenseRay is research software, not a medical device. Every result needs review by a qualified reader.';
