@@ -176,7 +176,7 @@ export async function rawStore(request: RawStore): Promise<{ status: number; com
   const reader = new PduReader(socket);
   socket.write(associateRequest(request.calling, request.called, request.sopClassUid, request.transferSyntaxUid));
   const answer = await reader.next();
-  if (!answer || answer.type !== 0x02) {
+  if (answer?.type !== 0x02) {
     socket.destroy();
     return 'rejected';
   }
@@ -195,7 +195,7 @@ export async function rawStore(request: RawStore): Promise<{ status: number; com
     return 'dropped';
   }
   const response = await reader.next();
-  if (!response || response.type !== 0x04) {
+  if (response?.type !== 0x04) {
     socket.destroy();
     throw new Error(`no C-STORE response (got PDU ${response?.type})`);
   }
