@@ -5,6 +5,7 @@ import { finetuneCommand } from './commands/finetune.ts';
 import { jobsCommand } from './commands/jobs.ts';
 import { listenCommand } from './commands/listen.ts';
 import { modelsCommand } from './commands/models.ts';
+import { pacsCommand } from './commands/pacs.ts';
 import { reportCommand } from './commands/report.ts';
 import { serveCommand } from './commands/serve.ts';
 import { storeCommand } from './commands/store.ts';
@@ -21,6 +22,7 @@ const COMMANDS: Command[] = [
   finetuneCommand,
   storeCommand,
   listenCommand,
+  pacsCommand,
 ];
 
 const NOT_A_DEVICE = 'DenseRay is research software, not a medical device. Every result needs review by a qualified reader.';

@@ -140,7 +140,7 @@ export const PacsTriageRequest = PacsQuery.extend({
 export const TriagedInstance = z.object({
   sopInstanceUid: z.string(),
   studyInstanceUid: z.string().nullable(),
-  state: z.enum(['triaged', 'refused', 'failed', 'duplicate', 'waiting']),
+  state: z.enum(['triaged', 'refused', 'failed', 'waiting']),
   code: z.string().nullable(),
   message: z.string().nullable(),
   triageScore: z.number().nullable(),

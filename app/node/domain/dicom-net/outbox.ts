@@ -27,6 +27,8 @@ export interface OutboxOptions {
   owner?: number;
   /** Entries per association / request. */
   batchSize?: number;
+  /** Only destinations starting with this (a one-shot STOW run leaves the listener's C-STORE entries to it). */
+  destinationPrefix?: string;
   /** Each entry's outcome as it happens (sent, retried later, or given up). */
   onDelivery?(entry: OutboxRow, outcome: DeliveryOutcome, nextAttemptAt: number | null): void;
 }
@@ -82,7 +84,7 @@ export class Outbox {
 
   private schedule(): void {
     if (this.closed) return;
-    const due = this.options.records.nextDue();
+    const due = this.options.records.nextDue(this.options.destinationPrefix);
     if (due === null) return;
     this.timer = setTimeout(() => this.wake(), Math.max(0, due - Date.now()));
     this.timer.unref?.();
@@ -92,7 +94,9 @@ export class Outbox {
     const batchSize = this.options.batchSize ?? 16;
     for (;;) {
       if (this.closed) return;
-      const due = this.options.records.claimDue(this.owner, 256, 10 * 60_000);
+      const due = this.options.records.claimDue(this.owner, 256, 10 * 60_000, {
+        ...(this.options.destinationPrefix ? { destinationPrefix: this.options.destinationPrefix } : {}),
+      });
       if (due.length === 0) return;
       const byDestination = new Map<string, OutboxRow[]>();
       for (const entry of due) byDestination.set(entry.destination, [...(byDestination.get(entry.destination) ?? []), entry]);

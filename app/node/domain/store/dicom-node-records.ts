@@ -264,15 +264,17 @@ export class DicomNodeRecords {
    * Takes up to `limit` due outbox entries for this sender (`owner`) until `leaseMs` from now: the
    * report before its heatmaps, oldest first. An entry held by a live lease is left to its holder.
    */
-  claimDue(owner: number, limit: number, leaseMs: number, now = Date.now()): OutboxRow[] {
+  claimDue(owner: number, limit: number, leaseMs: number, options: { now?: number; destinationPrefix?: string } = {}): OutboxRow[] {
+    const now = options.now ?? Date.now();
+    const prefix = options.destinationPrefix ?? '';
     return this.db
       .transaction(() => {
         const rows = parseRows(
           OutboxRow,
           this.db
-            .prepare(`SELECT * FROM dicom_outbox WHERE state = 'pending' AND next_attempt_at <= @now
+            .prepare(`SELECT * FROM dicom_outbox WHERE state = 'pending' AND next_attempt_at <= @now AND substr(destination, 1, length(@prefix)) = @prefix
               AND (lease_until IS NULL OR lease_until < @now OR lease_owner = @owner) ORDER BY priority, id LIMIT @limit`)
-            .all({ now, owner, limit }),
+            .all({ now, owner, limit, prefix }),
           'outbox entry',
         );
         const lease = this.db.prepare('UPDATE dicom_outbox SET lease_owner = ?, lease_until = ? WHERE id = ?');
@@ -282,9 +284,12 @@ export class DicomNodeRecords {
       .immediate();
   }
 
-  /** When the next pending entry falls due (null: nothing pending). */
-  nextDue(): number | null {
-    const at = this.db.prepare("SELECT min(next_attempt_at) FROM dicom_outbox WHERE state = 'pending'").pluck().get();
+  /** When the next pending entry (to destinations starting with `prefix`) falls due (null: nothing pending). */
+  nextDue(prefix = ''): number | null {
+    const at = this.db
+      .prepare("SELECT min(next_attempt_at) FROM dicom_outbox WHERE state = 'pending' AND substr(destination, 1, length(?)) = ?")
+      .pluck()
+      .get(prefix, prefix);
     return typeof at === 'number' ? at : null;
   }
 
@@ -340,6 +345,15 @@ export class DicomNodeRecords {
         );
       })
       .immediate();
+  }
+
+  /** Outbox entries carrying results of these source instances. */
+  outboxFor(sourceSopInstanceUids: string[]): OutboxRow[] {
+    if (sourceSopInstanceUids.length === 0) return [];
+    const rows: OutboxRow[] = [];
+    const query = this.db.prepare('SELECT * FROM dicom_outbox WHERE source_sop_instance_uid = ? ORDER BY id');
+    for (const uid of sourceSopInstanceUids) rows.push(...parseRows(OutboxRow, query.all(uid), 'outbox entry'));
+    return rows;
   }
 
   outbox(options: { limit: number; states?: OutboxRow['state'][] }): OutboxRow[] {

@@ -6,6 +6,8 @@ export interface NodeFiles {
   received: string;
   /** Datasets still arriving (partial); emptied when a listener starts. */
   incoming: string;
+  /** Instances being retrieved over DICOMweb (apart from `incoming`: a listener starting must not empty it). */
+  retrieving: string;
   /** SR and Secondary Capture files, kept until delivered (and after, for the record). */
   outbox: string;
   /** The listener settings the app last used. */
@@ -17,6 +19,7 @@ export function nodeFiles(dataDir: string): NodeFiles {
   return {
     received: join(root, 'received'),
     incoming: join(root, 'incoming'),
+    retrieving: join(root, 'retrieving'),
     outbox: join(root, 'outbox'),
     settings: join(root, 'settings.json'),
   };

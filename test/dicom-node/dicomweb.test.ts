@@ -1,0 +1,127 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.ts';
+import { shared } from '../helpers/shared.ts';
+import { eventually, Orthanc, orthancMissing } from './orthanc.ts';
+import { dciodvfy, type GeneratedStudy, makeStudies, PRIVATE_SCHEME_WARNING, storescu } from './tools.ts';
+
+/**
+ * `denseray pacs search|triage` against Orthanc's DICOMweb: QIDO-RS finds what Orthanc's own REST
+ * API says it holds, WADO-RS retrieves each image once, and only with --send-back do the SR and
+ * heatmaps come back by STOW-RS — once, however often the command runs.
+ */
+const COMPREHENSIVE_SR = '1.2.840.10008.5.1.4.1.1.88.33';
+const missing = orthancMissing();
+if (missing) console.warn(`test/dicom-node/dicomweb skipped: ${missing}`);
+
+interface TriageJson {
+  ok: boolean;
+  studies: number;
+  instances: { sopInstanceUid: string; state: string; triageScore: number | null }[];
+  sent: number;
+  pending: number;
+}
+
+describe.skipIf(missing !== undefined)('denseray pacs: QIDO-RS, WADO-RS and STOW-RS against Orthanc', () => {
+  let orthanc: Orthanc;
+  let work: string;
+  let dataDir: string;
+  let films: GeneratedStudy[];
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'denseray-pacs-'));
+    dataDir = join(work, 'data');
+    orthanc = await Orthanc.start();
+    films = await makeStudies(join(work, 'in'), 2, { prefix: 'WEB', offset: 10 });
+    const push = await storescu(orthanc.dicomPort, [...films.map((f) => f.path), shared('dicom', 'ct_small_mono2_16s_explicit_le.dcm')], {
+      called: 'ORTHANC',
+    });
+    expect(push.code, push.stderr).toBe(0);
+  }, 300_000);
+
+  afterAll(async () => {
+    await orthanc?.remove();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('search finds the CR/DX studies Orthanc holds (not the CT), and one patient with --patient', async () => {
+    const all = await runCli(['pacs', 'search', '--url', orthanc.dicomWebRoot, '--json', '--data-dir', dataDir]);
+    expect(all.code, all.stderr).toBe(0);
+    const found = (JSON.parse(all.stdout) as { studies: { studyInstanceUid: string; patientId?: string }[] }).studies;
+    // Orthanc's own REST API is the reference: its DX studies.
+    const reference = await orthanc.post<string[]>('/tools/find', { Level: 'Study', Query: { ModalitiesInStudy: 'DX' } });
+    const referenceUids = await Promise.all(
+      reference.map(
+        async (id) => (await orthanc.get<{ MainDicomTags: { StudyInstanceUID: string } }>(`/studies/${id}`)).MainDicomTags.StudyInstanceUID,
+      ),
+    );
+    expect(found.map((s) => s.studyInstanceUid).sort()).toEqual(referenceUids.sort());
+    expect(found.map((s) => s.studyInstanceUid).sort()).toEqual(films.map((f) => f.study).sort());
+
+    const one = await runCli([
+      'pacs',
+      'search',
+      '--url',
+      orthanc.dicomWebRoot,
+      '--patient',
+      films[1]!.patientId,
+      '--json',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect((JSON.parse(one.stdout) as { studies: { patientId: string }[] }).studies.map((s) => s.patientId)).toEqual([films[1]!.patientId]);
+  });
+
+  it('triage without --send-back sends nothing; with it the SR and heatmaps are STOWed once, and a second run retrieves and sends nothing again', async () => {
+    const quiet = await runCli(
+      ['pacs', 'triage', '--url', orthanc.dicomWebRoot, '--patient', films[0]!.patientId, '--json', '--data-dir', dataDir],
+      { timeoutMs: 300_000 },
+    );
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect((JSON.parse(quiet.stdout) as TriageJson).instances.map((i) => i.sopInstanceUid)).toEqual([films[0]!.sop]);
+    expect(await orthanc.find({ StudyInstanceUID: films[0]!.study, SOPClassUID: COMPREHENSIVE_SR })).toEqual([]);
+
+    const sending = await runCli(['pacs', 'triage', '--url', orthanc.dicomWebRoot, '--send-back', '--json', '--data-dir', dataDir], {
+      timeoutMs: 300_000,
+    });
+    expect(sending.code, sending.stderr).toBe(0);
+    const result = JSON.parse(sending.stdout) as TriageJson;
+    expect(result.instances.map((i) => i.sopInstanceUid).sort()).toEqual(films.map((f) => f.sop).sort());
+    expect(result.pending).toBe(0);
+    for (const film of films) {
+      const [srId] = await eventually(async () => {
+        const ids = await orthanc.find({ StudyInstanceUID: film.study, SOPClassUID: COMPREHENSIVE_SR });
+        return ids.length === 1 ? ids : undefined;
+      }, `the STOWed SR of ${film.sop}`);
+      const file = join(work, `${film.sop}.sr.dcm`);
+      await orthanc.download(srId!, file);
+      const verdict = await dciodvfy(file);
+      expect(verdict.errors, verdict.output).toEqual([]);
+      expect(verdict.warnings.filter((w) => !PRIVATE_SCHEME_WARNING.test(w))).toEqual([]);
+      const tags = await orthanc.get<{
+        CurrentRequestedProcedureEvidenceSequence: {
+          ReferencedSeriesSequence: { ReferencedSOPSequence: { ReferencedSOPInstanceUID: string }[] }[];
+        }[];
+      }>(`/instances/${srId}/tags?simplify`);
+      expect(
+        tags.CurrentRequestedProcedureEvidenceSequence[0]!.ReferencedSeriesSequence[0]!.ReferencedSOPSequence[0]!.ReferencedSOPInstanceUID,
+      ).toBe(film.sop);
+    }
+    const instancesAfterFirst = (await orthanc.get<{ CountInstances: number }>('/statistics')).CountInstances;
+
+    const again = await runCli(['pacs', 'triage', '--url', orthanc.dicomWebRoot, '--send-back', '--json', '--data-dir', dataDir], {
+      timeoutMs: 300_000,
+    });
+    expect(again.code, again.stderr).toBe(0);
+    expect((await orthanc.get<{ CountInstances: number }>('/statistics')).CountInstances).toBe(instancesAfterFirst);
+    const log = JSON.parse((await runCli(['jobs', 'transfers', '--json', '--limit', '1000', '--data-dir', dataDir])).stdout) as {
+      transfers: { direction: string; sopInstanceUid: string; outcome: string }[];
+    };
+    const retrieved = log.transfers.filter((t) => t.direction === 'retrieve' && t.outcome === 'ok');
+    expect(retrieved.map((t) => t.sopInstanceUid).sort()).toEqual(films.map((f) => f.sop).sort());
+    const sent = log.transfers.filter((t) => t.direction === 'send' && t.outcome === 'ok');
+    expect(new Set(sent.map((t) => t.sopInstanceUid)).size).toBe(sent.length);
+  });
+});
