@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode } from '../errors.ts';
 import { ModelInfo } from './classify.ts';
-import { StudyResult, StudySummary } from './studies.ts';
+import { StudyId, StudyResult, StudySummary } from './studies.ts';
 
 /**
  * The DICOM node: a C-ECHO/C-STORE listener whose received films are triaged and whose results go
@@ -158,7 +158,12 @@ export const PacsTriageResult = z.object({
 });
 export type PacsTriageResult = z.infer<typeof PacsTriageResult>;
 
-/** A study the listener triaged, for the app's worklist: opened like any file, with its result. */
+/**
+ * A study the listener stored and triaged, announced to the app (events are small JSON): the UI
+ * asks for it with dicomNode.arrival and adds it to the worklist like a file it opened.
+ */
+export const NodeArrivalEvent = z.object({ id: StudyId, sopInstanceUid: z.string(), state: z.enum(['triaged', 'refused', 'failed']) });
+export type NodeArrivalEvent = z.infer<typeof NodeArrivalEvent>;
 export const NodeArrival = z.object({ study: StudySummary, result: StudyResult, model: ModelInfo });
 export type NodeArrival = z.infer<typeof NodeArrival>;
 
@@ -167,7 +172,7 @@ export const DICOM_NODE_ARRIVAL_CHANNEL = 'dicomNode.arrival';
 
 export const dicomNodeEvents = {
   [DICOM_NODE_STATUS_CHANNEL]: ListenerStatus,
-  [DICOM_NODE_ARRIVAL_CHANNEL]: NodeArrival,
+  [DICOM_NODE_ARRIVAL_CHANNEL]: NodeArrivalEvent,
 } as const;
 
 export const dicomNodeApi = {
@@ -177,6 +182,8 @@ export const dicomNodeApi = {
   'dicomNode.start': { request: ListenerSettings, response: ListenerStatus },
   'dicomNode.stop': { request: z.object({}), response: ListenerStatus },
   'dicomNode.transfers': { request: TransfersRequest, response: TransfersResponse },
+  /** A study the listener announced on DICOM_NODE_ARRIVAL_CHANNEL, with its result (as studies.classify gives it). */
+  'dicomNode.arrival': { request: z.object({ id: StudyId }), response: NodeArrival },
   'pacs.search': { request: PacsQuery, response: z.array(PacsStudy) },
   'pacs.triage': { request: PacsTriageRequest, response: PacsTriageResult },
 } as const;
