@@ -91,8 +91,15 @@ export class DicomNodeHost {
     return this.node;
   }
 
+  /** Studies pulled from a PACS join the worklist like received ones. */
   private pacs(): PacsService {
-    return new PacsService({ dataDir: this.options.dataDir, analysis: this.options.analysis() });
+    return new PacsService({
+      dataDir: this.options.dataDir,
+      analysis: this.options.analysis(),
+      onEvent: (event) => {
+        if (event.kind === 'triaged') this.announce(event);
+      },
+    });
   }
 
   private savedSettings(): ListenerSettings {
@@ -110,7 +117,10 @@ export class DicomNodeHost {
 
   private onNodeEvent(event: NodeEvent): void {
     this.publishStatus();
-    if (event.kind !== 'triaged') return;
+    if (event.kind === 'triaged') this.announce(event);
+  }
+
+  private announce(event: Extract<NodeEvent, { kind: 'triaged' }>): void {
     const { instance, result, model, outcome } = event;
     void this.options
       .studies()
