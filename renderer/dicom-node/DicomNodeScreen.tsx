@@ -143,6 +143,7 @@ export function DicomNodeScreen({ onClose }: { onClose(): void }) {
                   <label>
                     Port
                     <input
+                      data-testid="node-port"
                       type="number"
                       min={0}
                       max={65535}
@@ -153,13 +154,19 @@ export function DicomNodeScreen({ onClose }: { onClose(): void }) {
                   </label>
                   <label className="grow">
                     Bind address (empty: all)
-                    <input value={form.host} disabled={listening} onChange={(e) => setForm({ ...form, host: e.target.value })} />
+                    <input
+                      data-testid="node-bind"
+                      value={form.host}
+                      disabled={listening}
+                      onChange={(e) => setForm({ ...form, host: e.target.value })}
+                    />
                   </label>
                 </div>
                 <div className="field">
                   <label htmlFor="node-allow">Calling AE titles that may send (comma-separated)</label>
                   <input
                     id="node-allow"
+                    data-testid="node-allow"
                     value={form.allow}
                     disabled={listening || form.allowAny}
                     onChange={(e) => setForm({ ...form, allow: e.target.value })}

@@ -28,7 +28,7 @@ export type IngestResult =
 /**
  * Keeps an arrived file and records it, once per SOP Instance UID. The header is read with the
  * same reader every door uses, so a dataset it cannot read is answered with its code at once (and
- * still kept, for whoever investigates); the file is moved under its content hash before the record
+ * still kept, for whoever investigates); the file is moved into place before the record
  * is committed, so a committed record always has its file.
  */
 export function ingest(records: DicomNodeRecords, files: NodeFiles, arrived: ArrivedFile): IngestResult {
@@ -39,11 +39,13 @@ export function ingest(records: DicomNodeRecords, files: NodeFiles, arrived: Arr
   } catch (error) {
     failure = toErrorInfo(error, 'DICOM_MALFORMED');
   }
-  const sopInstanceUid = pickUid(meta?.sopInstanceUid, arrived.sopInstanceUid) ?? `sha256:${arrived.sha256}`;
+  const validSop = pickUid(meta?.sopInstanceUid, arrived.sopInstanceUid);
+  const sopInstanceUid = validSop ?? `sha256:${arrived.sha256}`;
   const sopClassUid = pickUid(meta?.sopClassUid, arrived.sopClassUid) ?? 'unknown';
   const dir = join(files.received, arrived.sha256.slice(0, 2));
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${arrived.sha256}.dcm`);
+  // Named by its SOP Instance UID (digits and dots, checked), so lists show something a PACS admin recognises.
+  const path = join(dir, `${validSop ?? arrived.sha256}.dcm`);
   renameSync(arrived.tempPath, path);
   const effect = records.receive(
     {
