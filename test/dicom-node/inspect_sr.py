@@ -14,10 +14,9 @@ from pydicom.sr._concepts_dict import concepts
 
 
 def known_meaning(scheme, value):
-    for name, codes in concepts.get(scheme, {}).items():
-        if value in codes:
-            return codes[value][0]
-    return None
+    """The meaning PS3.16 gives the code; '|'-joined when its entries disagree; None when it has none."""
+    meanings = sorted({codes[value][0] for codes in concepts.get(scheme, {}).values() if value in codes})
+    return ' | '.join(meanings) if meanings else None
 
 
 def code_of(seq):

@@ -63,17 +63,18 @@ export const CODES = {
 
 /**
  * Findings by the label names models use (ChestX-ray14, TorchXRayVision). Only concepts whose
- * PS3.16 entry means the same finding: "Effusion" in chest X-ray datasets is a pleural effusion,
- * "Edema" pulmonary oedema, "Infiltration" the DCM Infiltrate, "Lung Opacity" the DCM Opacity.
- * Atelectasis, Consolidation, Emphysema, Fibrosis, Pneumonia, Pleural thickening, Hernia, Fracture,
- * Lung Lesion and Enlarged Cardiomediastinum have no entry in PS3.16's tables and stay private.
+ * PS3.16 entries all mean the same finding: "Effusion" in chest X-ray datasets is a pleural
+ * effusion, "Edema" pulmonary oedema, "Infiltration" the DCM Infiltrate, "Lung Opacity" the DCM
+ * Opacity. Cardiomegaly stays private: PS3.16 lists SCT 287272002 both as "Cardiomegaly" (fetal
+ * CIDs) and as "Enlarged septal foramen of heart", so that code does not say one thing. Atelectasis,
+ * Consolidation, Emphysema, Fibrosis, Pneumonia, Pleural thickening, Hernia, Fracture, Lung Lesion
+ * and Enlarged Cardiomediastinum have no entry in PS3.16's tables and stay private too.
  */
 const STANDARD_FINDINGS: Readonly<Record<string, Code>> = {
   pneumothorax: code('36118008', 'SCT', 'Pneumothorax'),
   effusion: code('60046008', 'SCT', 'Pleural effusion'),
   pleuraleffusion: code('60046008', 'SCT', 'Pleural effusion'),
   edema: code('19242006', 'SCT', 'Pulmonary edema'),
-  cardiomegaly: code('287272002', 'SCT', 'Cardiomegaly'),
   nodule: code('27925004', 'SCT', 'Nodule'),
   mass: code('4147007', 'SCT', 'Mass'),
   infiltration: code('112121', 'DCM', 'Infiltrate'),
