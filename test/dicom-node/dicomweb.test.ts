@@ -2,15 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../../app/common/contract/api.ts';
+import { type Backend, createBackend } from '../../app/node/services/backend.ts';
 import { runCli } from '../helpers/run-cli.ts';
 import { shared } from '../helpers/shared.ts';
 import { eventually, Orthanc, orthancMissing } from './orthanc.ts';
 import { dciodvfy, type GeneratedStudy, makeStudies, PRIVATE_SCHEME_WARNING, storescu } from './tools.ts';
 
 /**
- * `denseray pacs search|triage` against Orthanc's DICOMweb: QIDO-RS finds what Orthanc's own REST
- * API says it holds, WADO-RS retrieves each image once, and only with --send-back do the SR and
- * heatmaps come back by STOW-RS — once, however often the command runs.
+ * The DICOMweb pull against Orthanc's DICOMweb, through both doors a user has (`denseray pacs` and
+ * the app's pacs.* API): QIDO-RS finds what Orthanc's own REST API says it holds, WADO-RS retrieves
+ * each image once, and only with send-back do the SR and heatmaps come back by STOW-RS — once,
+ * however often it runs.
  */
 const COMPREHENSIVE_SR = '1.2.840.10008.5.1.4.1.1.88.33';
 const missing = orthancMissing();
@@ -29,6 +32,7 @@ describe.skipIf(missing !== undefined)('denseray pacs: QIDO-RS, WADO-RS and STOW
   let work: string;
   let dataDir: string;
   let films: GeneratedStudy[];
+  let backend: Backend;
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'denseray-pacs-'));
@@ -39,14 +43,16 @@ describe.skipIf(missing !== undefined)('denseray pacs: QIDO-RS, WADO-RS and STOW
       called: 'ORTHANC',
     });
     expect(push.code, push.stderr).toBe(0);
+    backend = createBackend({ dataDir, emit: () => undefined });
   }, 300_000);
 
   afterAll(async () => {
+    await backend?.close();
     await orthanc?.remove();
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('search finds the CR/DX studies Orthanc holds (not the CT), and one patient with --patient', async () => {
+  it('search finds the CR/DX studies Orthanc holds (not the CT), and one patient through the app’s pacs.search', async () => {
     const all = await runCli(['pacs', 'search', '--url', orthanc.dicomWebRoot, '--json', '--data-dir', dataDir]);
     expect(all.code, all.stderr).toBe(0);
     const found = (JSON.parse(all.stdout) as { studies: { studyInstanceUid: string; patientId?: string }[] }).studies;
@@ -60,27 +66,19 @@ describe.skipIf(missing !== undefined)('denseray pacs: QIDO-RS, WADO-RS and STOW
     expect(found.map((s) => s.studyInstanceUid).sort()).toEqual(referenceUids.sort());
     expect(found.map((s) => s.studyInstanceUid).sort()).toEqual(films.map((f) => f.study).sort());
 
-    const one = await runCli([
-      'pacs',
-      'search',
-      '--url',
-      orthanc.dicomWebRoot,
-      '--patient',
-      films[1]!.patientId,
-      '--json',
-      '--data-dir',
-      dataDir,
-    ]);
-    expect((JSON.parse(one.stdout) as { studies: { patientId: string }[] }).studies.map((s) => s.patientId)).toEqual([films[1]!.patientId]);
+    // The app's door: the same search for one patient.
+    const one = api['pacs.search'].response.parse(
+      await backend.handlers['pacs.search']({ url: orthanc.dicomWebRoot, patientId: films[1]!.patientId }),
+    );
+    expect(one.map((s) => s.patientId)).toEqual([films[1]!.patientId]);
   });
 
-  it('triage without --send-back sends nothing; with it the SR and heatmaps are STOWed once, and a second run retrieves and sends nothing again', async () => {
-    const quiet = await runCli(
-      ['pacs', 'triage', '--url', orthanc.dicomWebRoot, '--patient', films[0]!.patientId, '--json', '--data-dir', dataDir],
-      { timeoutMs: 300_000 },
+  it('triage without send-back sends nothing (app); with --send-back (CLI) the SR and heatmaps are STOWed once, and a second run (app) retrieves and sends nothing again', async () => {
+    const quiet = api['pacs.triage'].response.parse(
+      await backend.handlers['pacs.triage']({ url: orthanc.dicomWebRoot, patientId: films[0]!.patientId, sendBack: false }),
     );
-    expect(quiet.code, quiet.stderr).toBe(0);
-    expect((JSON.parse(quiet.stdout) as TriageJson).instances.map((i) => i.sopInstanceUid)).toEqual([films[0]!.sop]);
+    expect(quiet.instances.map((i) => i.sopInstanceUid)).toEqual([films[0]!.sop]);
+    expect([quiet.sent, quiet.pending]).toEqual([0, 0]);
     expect(await orthanc.find({ StudyInstanceUID: films[0]!.study, SOPClassUID: COMPREHENSIVE_SR })).toEqual([]);
 
     const sending = await runCli(['pacs', 'triage', '--url', orthanc.dicomWebRoot, '--send-back', '--json', '--data-dir', dataDir], {
@@ -111,10 +109,8 @@ describe.skipIf(missing !== undefined)('denseray pacs: QIDO-RS, WADO-RS and STOW
     }
     const instancesAfterFirst = (await orthanc.get<{ CountInstances: number }>('/statistics')).CountInstances;
 
-    const again = await runCli(['pacs', 'triage', '--url', orthanc.dicomWebRoot, '--send-back', '--json', '--data-dir', dataDir], {
-      timeoutMs: 300_000,
-    });
-    expect(again.code, again.stderr).toBe(0);
+    const again = api['pacs.triage'].response.parse(await backend.handlers['pacs.triage']({ url: orthanc.dicomWebRoot, sendBack: true }));
+    expect(again.instances.map((i) => i.state)).toEqual(['triaged', 'triaged']);
     expect((await orthanc.get<{ CountInstances: number }>('/statistics')).CountInstances).toBe(instancesAfterFirst);
     const log = JSON.parse((await runCli(['jobs', 'transfers', '--json', '--limit', '1000', '--data-dir', dataDir])).stdout) as {
       transfers: { direction: string; sopInstanceUid: string; outcome: string }[];

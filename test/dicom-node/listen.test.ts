@@ -131,8 +131,12 @@ describe.skipIf(missing !== undefined)('denseray listen: C-STORE in, SR and heat
         expect(group.find((i) => i.name === 'Source of Measurement')!.value).toBe(source.sop);
         const parameters = group.filter((i) => i.name === 'Algorithm Parameters').map((i) => i.value as string);
         expect(parameters.some((p) => /^weights sha256 [0-9a-f]{64}$/.test(p))).toBe(true);
-        expect(parameters).toContain('precision float32');
       }
+      // How the model ran, once, in the summary group.
+      const summary = sr.groups.find((g) => g.some((i) => i.name === 'Triage score'))!;
+      const how = summary.filter((i) => i.name === 'Algorithm Parameters').map((i) => i.value as string);
+      expect(how).toContain('precision float32');
+      expect(how.some((p) => /^backend onnxruntime-node/.test(p))).toBe(true);
       const verdictItem = sr.evaluations.find((i) => i.name === 'Input resembles a frontal chest radiograph');
       expect(verdictItem?.value).toMatchObject({ meaning: 'Yes' });
 

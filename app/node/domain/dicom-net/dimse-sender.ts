@@ -1,6 +1,56 @@
+import { readFileSync } from 'node:fs';
 import type { requests } from 'dcmjs-dimse';
 import type { DicomPeerAddress } from './ae-title.ts';
 import { dimse } from './dimse.ts';
+
+type DimseDataset = InstanceType<ReturnType<typeof dimse>['Dataset']>;
+
+/** File Meta values of a Part 10 file DenseRay wrote (preamble, DICM, explicit VR LE group 0002). */
+function fileMeta(bytes: Buffer): { values: Map<number, string>; datasetStart: number } {
+  if (bytes.toString('latin1', 128, 132) !== 'DICM') throw new Error('not a Part 10 file');
+  const values = new Map<number, string>();
+  let at = 132;
+  let end = bytes.length;
+  while (at + 8 <= end && bytes.readUInt16LE(at) === 0x0002) {
+    const element = bytes.readUInt16LE(at + 2);
+    const vr = bytes.toString('latin1', at + 4, at + 6);
+    const long = vr === 'OB' || vr === 'OW' || vr === 'UN' || vr === 'SQ' || vr === 'UT';
+    const length = long ? bytes.readUInt32LE(at + 8) : bytes.readUInt16LE(at + 6);
+    const start = at + (long ? 12 : 8);
+    if (element === 0x0000) end = start + length + bytes.readUInt32LE(start);
+    else values.set(element, bytes.toString('latin1', start, start + length).replace(/[\0 ]+$/, ''));
+    at = start + length;
+  }
+  return { values, datasetStart: at };
+}
+
+/**
+ * A file DenseRay wrote, sent as it is: dcmjs-dimse would parse the whole file and encode it again
+ * before sending (the largest cost of a send); this dataset hands over its encoded bytes and is
+ * parsed only if the peer accepted another transfer syntax and the library must transcode.
+ */
+function encodedDataset(path: string): DimseDataset {
+  const { Dataset } = dimse();
+  const bytes = readFileSync(path);
+  const { values, datasetStart } = fileMeta(bytes);
+  const transferSyntaxUid = values.get(0x0010) ?? '';
+  const identity: Record<string, string> = { SOPClassUID: values.get(0x0002) ?? '', SOPInstanceUID: values.get(0x0003) ?? '' };
+  const encoded = bytes.subarray(datasetStart);
+  class EncodedDataset extends Dataset {
+    private parsed: Record<string, unknown> | undefined;
+    override getElement(tag: string): string | undefined {
+      return identity[tag] ?? (this.getElements()[tag] as string | undefined);
+    }
+    override getElements(): Record<string, unknown> {
+      this.parsed ??= new Dataset(encoded, transferSyntaxUid).getElements();
+      return this.parsed;
+    }
+    override getDenaturalizedDataset(): Buffer {
+      return encoded;
+    }
+  }
+  return new EncodedDataset({ ...identity }, transferSyntaxUid);
+}
 
 export interface FileToStore {
   path: string;
@@ -74,7 +124,7 @@ export function storeFiles(peer: DicomPeerAddress, files: FileToStore[], options
     for (const file of files) {
       let request: requests.CStoreRequest;
       try {
-        request = new requestClasses.CStoreRequest(file.path);
+        request = new requestClasses.CStoreRequest(encodedDataset(file.path));
       } catch (error) {
         // A file that cannot be read will not become readable by retrying.
         outcomes.set(file.sopInstanceUid, {

@@ -90,19 +90,23 @@ export class Outbox {
     this.timer.unref?.();
   }
 
+  /**
+   * A few entries at a time, claimed again after each send: a report committed while heatmaps are
+   * going out waits for one small batch, not for the whole queue.
+   */
   private async drain(): Promise<void> {
-    const batchSize = this.options.batchSize ?? 16;
+    const batchSize = this.options.batchSize ?? 4;
     for (;;) {
       if (this.closed) return;
-      const due = this.options.records.claimDue(this.owner, 256, 10 * 60_000, {
+      const due = this.options.records.claimDue(this.owner, batchSize, 10 * 60_000, {
         ...(this.options.destinationPrefix ? { destinationPrefix: this.options.destinationPrefix } : {}),
       });
       if (due.length === 0) return;
-      const byDestination = new Map<string, OutboxRow[]>();
-      for (const entry of due) byDestination.set(entry.destination, [...(byDestination.get(entry.destination) ?? []), entry]);
-      for (const [destination, entries] of byDestination) {
-        for (let i = 0; i < entries.length; i += batchSize) await this.deliver(destination, entries.slice(i, i + batchSize));
-      }
+      const destination = due[0]!.destination;
+      const batch = due.filter((entry) => entry.destination === destination);
+      // The others go back to the queue at once (their lease would otherwise hold them for minutes).
+      this.options.records.release(due.filter((entry) => entry.destination !== destination));
+      await this.deliver(destination, batch);
     }
   }
 

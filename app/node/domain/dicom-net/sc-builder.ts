@@ -20,6 +20,11 @@ export interface HeatmapImage {
   png: Uint8Array;
 }
 
+/** The heatmap of one finding of one image by one model's weights: the same UID whenever it is remade. */
+export function scInstanceUid(source: SourceImage, producer: Producer, label: string): string {
+  return derivedUid('sc', source.sopInstanceUid, label, producer.model.id, producer.model.sha256);
+}
+
 export function scSeriesUid(source: SourceImage, producer: Producer): string {
   return derivedUid('sc-series', source.studyInstanceUid, producer.model.id, producer.model.sha256);
 }
@@ -37,7 +42,7 @@ export function buildHeatmapSc(source: SourceImage, producer: Producer, heatmap:
     rgb[i + 1] = png.data[j + 1]!;
     rgb[i + 2] = png.data[j + 2]!;
   }
-  const sopInstanceUid = derivedUid('sc', source.sopInstanceUid, heatmap.label, producer.model.id, producer.model.sha256);
+  const sopInstanceUid = scInstanceUid(source, producer, heatmap.label);
   const seriesInstanceUid = scSeriesUid(source, producer);
   const { date, time } = dicomDateTime(producer.createdAt);
   const finding = findingCode(heatmap.label);

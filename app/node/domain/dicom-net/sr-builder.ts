@@ -35,8 +35,8 @@ export function srSeriesUid(source: SourceImage, producer: Producer): string {
  * The triage result of one image as a Comprehensive SR following TID 1500 (Measurement Report):
  * the source image in the Image Library; per finding a TID 1501 measurement group with the finding
  * code, the model output probability, the threshold, whether it is at or above it (Yes/No) and TID 4019
- * algorithm identification (name, version, weights sha256, backend, precision); a summary group with
- * the triage score; and the report-level qualitative evaluations: the input check's verdict and the
+ * algorithm identification (name, version, weights sha256); a summary group with the triage score
+ * and how the model ran (backend, precision); and the report-level qualitative evaluations: the input check's verdict and the
  * not-a-medical-device statement. Verification Flag UNVERIFIED: no person has checked it.
  */
 export function buildTriageSr(source: SourceImage, producer: Producer, findings: TriageFindings): DerivedObject {
@@ -144,14 +144,22 @@ function rootContainer(source: SourceImage, producer: Producer, body: ContentIte
   return root;
 }
 
-function algorithmIdentification(producer: Producer): ContentItem[] {
+/**
+ * TID 4019: which model made the numbers — in every group its name, version and exact weights;
+ * the summary group adds how it ran (backend, precision), which is the same for every finding.
+ */
+function algorithmIdentification(producer: Producer, detail: 'weights' | 'full'): ContentItem[] {
   const m = producer.model;
   return [
     text('HAS CONCEPT MOD', CODES.algorithmName, m.demo ? `${m.name} (UNTRAINED DEMO: scores mean nothing)` : m.name),
     text('HAS CONCEPT MOD', CODES.algorithmVersion, `${m.id} ${m.version}`),
     text('HAS CONCEPT MOD', CODES.algorithmParameters, `weights sha256 ${m.sha256}`),
-    text('HAS CONCEPT MOD', CODES.algorithmParameters, `backend ${m.backendDetail}`),
-    text('HAS CONCEPT MOD', CODES.algorithmParameters, `precision ${m.precision}`),
+    ...(detail === 'full'
+      ? [
+          text('HAS CONCEPT MOD', CODES.algorithmParameters, `backend ${m.backendDetail}`),
+          text('HAS CONCEPT MOD', CODES.algorithmParameters, `precision ${m.precision}`),
+        ]
+      : []),
   ];
 }
 
@@ -169,7 +177,7 @@ function findingGroup(source: SourceImage, producer: Producer, findings: TriageF
   return measurementGroup([
     ...trackingFor(source, producer, label),
     code('CONTAINS', CODES.finding, findingCode(label)),
-    ...algorithmIdentification(producer),
+    ...algorithmIdentification(producer, 'weights'),
     num('CONTAINS', CODES.probability, probability, CODES.noUnits),
     num('CONTAINS', CODES.thresholdValue, threshold, CODES.noUnits),
     code('CONTAINS', CODES.flagged, findings.flagged.includes(label) ? CODES.yes : CODES.no),
@@ -180,7 +188,7 @@ function findingGroup(source: SourceImage, producer: Producer, findings: TriageF
 function summaryGroup(source: SourceImage, producer: Producer, findings: TriageFindings): ContentItem {
   return measurementGroup([
     ...trackingFor(source, producer, 'triage summary'),
-    ...algorithmIdentification(producer),
+    ...algorithmIdentification(producer, 'full'),
     num('CONTAINS', CODES.triageScore, findings.triageScore, CODES.noUnits),
     num('CONTAINS', CODES.inputCheckDistance, findings.guard.score, CODES.noUnits),
     code('CONTAINS', CODES.anyFlagged, findings.flagged.length > 0 ? CODES.yes : CODES.no),

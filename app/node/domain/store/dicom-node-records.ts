@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
+import { runnerAlive } from './job-records.ts';
 import { parseRow, parseRows } from './rows.ts';
 
 const int = z.number().int();
@@ -55,7 +56,7 @@ export const OutboxRow = z.object({
   source_sop_instance_uid: text,
   priority: int,
   path: text,
-  state: z.enum(['pending', 'sent', 'failed']),
+  state: z.enum(['preparing', 'pending', 'sent', 'failed']),
   attempts: int,
   next_attempt_at: int,
   lease_owner: int.nullable(),
@@ -96,6 +97,8 @@ export type TriageOutcome =
   | { state: 'refused' | 'failed'; code: string; message: string; modelId?: string | undefined; weightsSha256?: string | undefined };
 
 export interface OutboxEntry {
+  /** 'preparing' when its file is written after the commit (heatmaps, made once the report is on its way). */
+  state?: 'preparing' | 'pending';
   destination: string;
   kind: 'sr' | 'sc';
   sopInstanceUid: string;
@@ -253,9 +256,60 @@ export class DicomNodeRecords {
         }
         const insert =
           this.db.prepare(`INSERT OR IGNORE INTO dicom_outbox (destination, kind, sop_instance_uid, sop_class_uid, study_instance_uid,
-          source_sop_instance_uid, priority, path, state, next_attempt_at, created_at)
-          VALUES (@destination, @kind, @sopInstanceUid, @sopClassUid, @studyInstanceUid, @sourceSopInstanceUid, @priority, @path, 'pending', @now, @now)`);
-        for (const entry of outbox) insert.run({ ...entry, now });
+          source_sop_instance_uid, priority, path, state, next_attempt_at, lease_owner, created_at)
+          VALUES (@destination, @kind, @sopInstanceUid, @sopClassUid, @studyInstanceUid, @sourceSopInstanceUid, @priority, @path, @state, @now, @owner, @now)`);
+        // A 'preparing' entry belongs to this process until its file is written (see recoverUnprepared).
+        for (const entry of outbox) {
+          const state = entry.state ?? 'pending';
+          insert.run({ ...entry, state, owner: state === 'preparing' ? process.pid : null, now });
+        }
+      })
+      .immediate();
+  }
+
+  /** Entries whose files are now written become sendable. */
+  prepared(sopInstanceUids: string[]): void {
+    const update = this.db.prepare(
+      "UPDATE dicom_outbox SET state = 'pending', next_attempt_at = ?, lease_owner = NULL WHERE state = 'preparing' AND sop_instance_uid = ?",
+    );
+    this.db.transaction(() => {
+      const now = Date.now();
+      for (const uid of sopInstanceUids) update.run(now, uid);
+    })();
+  }
+
+  /** Entries whose files could not be made: failed, with why (their report went anyway). */
+  unprepared(sopInstanceUids: string[], code: string, message: string): void {
+    const update = this.db.prepare(
+      "UPDATE dicom_outbox SET state = 'failed', last_code = ?, last_message = ? WHERE state = 'preparing' AND sop_instance_uid = ?",
+    );
+    this.db.transaction(() => {
+      for (const uid of sopInstanceUids) update.run(code, message, uid);
+    })();
+  }
+
+  /**
+   * After a crash between a report's commit and its heatmaps' files: those entries are dropped and
+   * their instances go back to 'received', to be triaged again (the report keeps its UID, so a
+   * report already sent is not sent twice; the heatmaps are made anew). Returns how many instances.
+   */
+  recoverUnprepared(): number {
+    return this.db
+      .transaction(() => {
+        // Only a dead process's: another node process sharing this store may be drawing them right now.
+        const rows = parseRows(
+          z.object({ id: int, source_sop_instance_uid: text, lease_owner: int.nullable() }),
+          this.db.prepare("SELECT id, source_sop_instance_uid, lease_owner FROM dicom_outbox WHERE state = 'preparing'").all(),
+          'outbox entry',
+        ).filter((row) => row.lease_owner !== process.pid && !runnerAlive(row.lease_owner));
+        const drop = this.db.prepare('DELETE FROM dicom_outbox WHERE id = ?');
+        const reset = this.db.prepare(
+          "UPDATE dicom_instances SET state = 'received', finished_at = NULL WHERE sop_instance_uid = ? AND state = 'triaged'",
+        );
+        const sources = new Set(rows.map((row) => row.source_sop_instance_uid));
+        for (const row of rows) drop.run(row.id);
+        for (const uid of sources) reset.run(uid);
+        return sources.size;
       })
       .immediate();
   }
@@ -282,6 +336,14 @@ export class DicomNodeRecords {
         return rows;
       })
       .immediate();
+  }
+
+  /** Gives claimed entries back without an attempt. */
+  release(entries: OutboxRow[]): void {
+    const update = this.db.prepare('UPDATE dicom_outbox SET lease_owner = NULL, lease_until = NULL WHERE id = ?');
+    this.db.transaction(() => {
+      for (const entry of entries) update.run(entry.id);
+    })();
   }
 
   /** When the next pending entry (to destinations starting with `prefix`) falls due (null: nothing pending). */
@@ -357,7 +419,7 @@ export class DicomNodeRecords {
   }
 
   outbox(options: { limit: number; states?: OutboxRow['state'][] }): OutboxRow[] {
-    const states = options.states ?? ['pending', 'sent', 'failed'];
+    const states = options.states ?? ['preparing', 'pending', 'sent', 'failed'];
     return parseRows(
       OutboxRow,
       this.db
@@ -419,7 +481,7 @@ export class DicomNodeRecords {
       duplicates: logged("what = 'image' AND outcome = 'duplicate'"),
       rejectedAssociations: logged("direction = 'association' AND outcome = 'refused'"),
       sent: outbox.sent ?? 0,
-      pending: outbox.pending ?? 0,
+      pending: (outbox.pending ?? 0) + (outbox.preparing ?? 0),
       sendFailed: outbox.failed ?? 0,
     };
   }

@@ -198,7 +198,9 @@ export const MIGRATIONS: readonly string[] = [
     -- Sent first, so a reader's worklist gets the report before its heatmaps.
     priority INTEGER NOT NULL,
     path TEXT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),
+    -- preparing: committed with its report, its file not written yet (never sent in that state);
+    -- pending: waiting to go (retried with back-off); sent: the peer confirmed it; failed: the peer refused it.
+    state TEXT NOT NULL CHECK (state IN ('preparing', 'pending', 'sent', 'failed')),
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at INTEGER NOT NULL,
     -- A sender (process id) holds the item until lease_until, so two processes never send it at once.

@@ -51,6 +51,7 @@ export function describeNodeEvent(event: NodeEvent): { text: string; json: Recor
             flagged: o.flagged,
             probabilities: o.probabilities,
             model: { id: event.model.id, sha256: event.model.sha256 },
+            ...(event.result.ok ? { timingsMs: event.result.prediction.timingsMs } : {}),
           },
         };
       }

@@ -8,6 +8,9 @@ import {
   ListenerSettings,
   type NodeArrival,
   type NodeArrivalEvent,
+  PacsQuery,
+  PacsTriageRequest,
+  TransfersRequest,
 } from '../../../common/contract/dicom-node.ts';
 import type { StudyResult } from '../../../common/contract/studies.ts';
 import { writeFileAtomic } from '../../shared/atomic-write.ts';
@@ -72,8 +75,9 @@ export class DicomNodeHost {
         if (!arrival) throw new DenseRayError('INVALID_ARGUMENT', `no study ${id} arrived through the DICOM node`);
         return arrival;
       },
-      'pacs.search': async (request) => this.pacs().search(request as Parameters<PacsService['search']>[0]),
-      'pacs.triage': async (request) => this.pacs().triage(request as Parameters<PacsService['triage']>[0]),
+      // Parsed here too: a transport parses already (callApi), a direct caller may not have.
+      'pacs.search': async (request) => this.pacs().search(PacsQuery.parse(request)),
+      'pacs.triage': async (request) => this.pacs().triage(PacsTriageRequest.parse(request)),
     };
   }
 

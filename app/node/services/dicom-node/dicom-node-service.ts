@@ -128,7 +128,8 @@ export class DicomNodeService {
     this.state = 'listening';
     this.startedAt = new Date();
     this.emit({ kind: 'listening', aeTitle: settings.aeTitle, port: this.listener.port });
-    // Whatever a previous run stored but did not triage, and every result not yet delivered.
+    // Whatever a previous run stored but did not triage (or left without its heatmaps), and every result not yet delivered.
+    records.recoverUnprepared();
     this.worker.enqueue(records.waitingForTriage());
     this.outbox.wake();
     return this.status();

@@ -99,6 +99,7 @@ export class PacsService {
     });
     const mine: string[] = [];
     try {
+      records.recoverUnprepared();
       mkdirSync(files.retrieving, { recursive: true });
       for (const study of studies) {
         for (const instance of await this.instancesOf(client, study.studyInstanceUid, request.modalities)) {
@@ -130,7 +131,7 @@ export class PacsService {
         instances: mine.map((sop) => results.get(sop) ?? waiting(sop)),
         model,
         sent: entries.filter((e) => e.state === 'sent').length,
-        pending: entries.filter((e) => e.state === 'pending').length,
+        pending: entries.filter((e) => e.state === 'pending' || e.state === 'preparing').length,
       };
     } finally {
       await worker.close();
@@ -248,7 +249,7 @@ async function waitForDelivery(records: DicomNodeRecords, sources: string[], out
   const deadline = Date.now() + withinMs;
   while (Date.now() < deadline) {
     await outbox.idle();
-    if (!records.outboxFor(sources).some((e) => e.state === 'pending')) return;
+    if (!records.outboxFor(sources).some((e) => e.state === 'pending' || e.state === 'preparing')) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -1,11 +1,11 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileResult, ModelInfo, Prediction } from '../../../common/contract/classify.ts';
 import type { ErrorInfo } from '../../../common/errors.ts';
 import { thresholdOf } from '../../../common/defaults.ts';
 import type { Producer } from '../../domain/dicom-net/derived-common.ts';
-import { buildHeatmapSc } from '../../domain/dicom-net/sc-builder.ts';
-import { readSourceHeader, type SourceImage } from '../../domain/dicom-net/source-header.ts';
+import { buildHeatmapSc, SECONDARY_CAPTURE_IMAGE_STORAGE, scInstanceUid } from '../../domain/dicom-net/sc-builder.ts';
+import { readSourceHeaderFile, type SourceImage } from '../../domain/dicom-net/source-header.ts';
 import { buildRefusalSr, buildTriageSr, type DerivedObject } from '../../domain/dicom-net/sr-builder.ts';
 import type { DicomNodeRecords, InstanceRow, OutboxEntry, TriageOutcome } from '../../domain/store/dicom-node-records.ts';
 import { writeFileAtomic } from '../../shared/atomic-write.ts';
@@ -42,9 +42,11 @@ const PRECISION = 'float32';
 /**
  * Triages stored instances in arrival order through AnalysisService, then writes what the node
  * sends back — a TID 1500 SR and a Secondary Capture per heatmap — and commits the result with its
- * outbox entries in one transaction. An instance leaves 'received' only by that commit, so after a
- * crash it is simply triaged again (its SR and SC UIDs are derived from the image and weights, so a
- * second copy is the same object to the PACS).
+ * outbox entries in one transaction: the report's ready to go, the heatmaps' 'preparing' until
+ * their files are written just after (so the report does not wait for them). An instance leaves
+ * 'received' only by that commit; after a crash it is triaged again, and one whose heatmaps were
+ * not finished too (the SR and SC UIDs are derived from the image and the weights, so a second copy
+ * is the same object to the PACS and an SR already sent is not sent again).
  */
 export class TriageWorker {
   private readonly queue: InstanceRow[] = [];
@@ -108,56 +110,105 @@ export class TriageWorker {
       batch.map((i) => i.path),
       { cams: true, ...(this.options.model ? { model: this.options.model } : {}) },
     );
+    // Every report of the batch is committed and on its way before any heatmap is drawn.
+    const heatmapWork: (() => void)[] = [];
     batch.forEach((instance, i) => {
       const result = results[i]!;
-      const outcome = this.commit(instance, result, model);
+      const { outcome, heatmaps } = this.commit(instance, result, model);
       this.options.onTriaged?.({ instance, result, model, outcome });
+      if (heatmaps) heatmapWork.push(heatmaps);
     });
+    for (const draw of heatmapWork) draw();
   }
 
-  /** Builds what goes back for one instance and commits it; returns the stored outcome. */
-  private commit(instance: InstanceRow, result: FileResult, model: ModelInfo): TriageOutcome {
+  /**
+   * Commits one instance's outcome with its report's outbox entries (the heatmaps' entries too, as
+   * 'preparing'); returns the work that then writes the heatmaps and releases their entries.
+   */
+  private commit(instance: InstanceRow, result: FileResult, model: ModelInfo): { outcome: TriageOutcome; heatmaps?: () => void } {
     const producer: Producer = {
       model: { ...model, precision: PRECISION },
       device: this.options.device,
       createdAt: new Date(),
     };
     let outcome = outcomeOf(result, model, instance);
-    let objects: { kind: 'sr' | 'sc'; object: DerivedObject }[] = [];
     const destinations = this.options.destinations(instance);
+    let report: { kind: 'sr'; object: DerivedObject } | undefined;
+    let source: SourceImage | undefined;
     if (destinations.length > 0 && outcome.state !== 'failed') {
       try {
-        const source = readSourceHeader(readFileSync(instance.path), instance.sop_instance_uid);
-        objects = derivedObjects(source, producer, result, model, outcome, this.options.reportRefusals);
+        source = readSourceHeaderFile(instance.path, instance.sop_instance_uid);
+        report = reportFor(source, producer, result, model, outcome, this.options.reportRefusals);
       } catch (error) {
         const info = toErrorInfo(error);
         outcome = { state: 'failed', code: info.code, message: `scored, but no report could be made: ${info.message}` };
-        objects = [];
+        report = undefined;
       }
     }
+    const heatmapLabelsToDraw = report && source && result.ok && outcome.state === 'triaged' ? heatmapLabels(result.prediction) : [];
     const entries: OutboxEntry[] = [];
-    if (objects.length > 0) {
-      mkdirSync(this.options.outboxDir, { recursive: true });
-      for (const { kind, object } of objects) {
-        const path = join(this.options.outboxDir, `${object.sopInstanceUid}.dcm`);
-        writeFileAtomic(path, object.bytes);
-        for (const destination of destinations) {
-          entries.push({
-            destination,
-            kind,
-            sopInstanceUid: object.sopInstanceUid,
-            sopClassUid: object.sopClassUid,
-            studyInstanceUid: object.studyInstanceUid,
-            sourceSopInstanceUid: instance.sop_instance_uid,
-            priority: kind === 'sr' ? 0 : 1,
-            path,
-          });
-        }
+    const entry = (kind: 'sr' | 'sc', uid: string, sopClassUid: string, studyInstanceUid: string, state: 'pending' | 'preparing'): void => {
+      for (const destination of destinations) {
+        entries.push({
+          state,
+          destination,
+          kind,
+          sopInstanceUid: uid,
+          sopClassUid,
+          studyInstanceUid,
+          sourceSopInstanceUid: instance.sop_instance_uid,
+          priority: kind === 'sr' ? 0 : 1,
+          path: this.pathOf(uid),
+        });
       }
+    };
+    if (report) {
+      mkdirSync(this.options.outboxDir, { recursive: true });
+      writeFileAtomic(this.pathOf(report.object.sopInstanceUid), report.object.bytes);
+      entry('sr', report.object.sopInstanceUid, report.object.sopClassUid, report.object.studyInstanceUid, 'pending');
+      for (const label of heatmapLabelsToDraw)
+        entry('sc', scInstanceUid(source!, producer, label), SECONDARY_CAPTURE_IMAGE_STORAGE, report.object.studyInstanceUid, 'preparing');
     }
     this.options.records.finishTriage(instance.id, outcome, entries);
     if (entries.length > 0) this.options.onQueued?.();
-    return outcome;
+    if (heatmapLabelsToDraw.length === 0 || !result.ok || !source) return { outcome };
+    const prediction = result.prediction;
+    const from = source;
+    return {
+      outcome,
+      heatmaps: () => {
+        const uids: string[] = [];
+        try {
+          const thresholds = thresholdsOf(model);
+          for (const label of heatmapLabelsToDraw) {
+            const sc = buildHeatmapSc(from, producer, {
+              label,
+              labelIndex: model.labels.indexOf(label),
+              probability: prediction.probabilities[label] ?? 0,
+              threshold: thresholds[label] ?? 0,
+              png: heatmapPng(prediction, model.labels, label),
+            });
+            writeFileAtomic(this.pathOf(sc.sopInstanceUid), sc.bytes);
+            uids.push(sc.sopInstanceUid);
+          }
+          this.options.records.prepared(uids);
+          this.options.onQueued?.();
+        } catch (error) {
+          const info = toErrorInfo(error);
+          this.options.records.prepared(uids);
+          this.options.records.unprepared(
+            heatmapLabelsToDraw.map((label) => scInstanceUid(from, producer, label)).filter((uid) => !uids.includes(uid)),
+            info.code,
+            `the heatmap could not be made: ${info.message}`,
+          );
+          this.options.onProblem?.(info);
+        }
+      },
+    };
+  }
+
+  private pathOf(sopInstanceUid: string): string {
+    return join(this.options.outboxDir, `${sopInstanceUid}.dcm`);
   }
 }
 
@@ -182,40 +233,33 @@ function outcomeOf(result: FileResult, model: ModelInfo, instance: InstanceRow):
   return { state: 'triaged', ...ids, probabilities: p.probabilities, flagged: p.flagged, triageScore: p.triageScore, guard: p.guard };
 }
 
-/** The SR (and a Secondary Capture per heatmap) for a scored image; a refusal SR only when asked for. */
-function derivedObjects(
+function thresholdsOf(model: ModelInfo): Record<string, number> {
+  return Object.fromEntries(model.labels.map((label) => [label, thresholdOf(model.thresholds, label)]));
+}
+
+/** The SR for a scored image; a refusal SR only when asked for. */
+function reportFor(
   source: SourceImage,
   producer: Producer,
   result: FileResult,
   model: ModelInfo,
   outcome: TriageOutcome,
   reportRefusals: boolean,
-): { kind: 'sr' | 'sc'; object: DerivedObject }[] {
+): { kind: 'sr'; object: DerivedObject } | undefined {
   if (outcome.state === 'refused') {
     return reportRefusals
-      ? [{ kind: 'sr', object: buildRefusalSr(source, producer, { code: outcome.code, reason: outcome.message }) }]
-      : [];
+      ? { kind: 'sr', object: buildRefusalSr(source, producer, { code: outcome.code, reason: outcome.message }) }
+      : undefined;
   }
-  if (outcome.state !== 'triaged' || !result.ok) return [];
+  if (outcome.state !== 'triaged' || !result.ok) return undefined;
   const prediction: Prediction = result.prediction;
-  const thresholds = Object.fromEntries(model.labels.map((label) => [label, thresholdOf(model.thresholds, label)]));
   const sr = buildTriageSr(source, producer, {
     labels: model.labels,
     probabilities: prediction.probabilities,
-    thresholds,
+    thresholds: thresholdsOf(model),
     flagged: prediction.flagged,
     triageScore: prediction.triageScore,
     guard: prediction.guard,
   });
-  const scs = heatmapLabels(prediction).map((label) => ({
-    kind: 'sc' as const,
-    object: buildHeatmapSc(source, producer, {
-      label,
-      labelIndex: model.labels.indexOf(label),
-      probability: prediction.probabilities[label] ?? 0,
-      threshold: thresholds[label] ?? 0,
-      png: heatmapPng(prediction, model.labels, label),
-    }),
-  }));
-  return [{ kind: 'sr', object: sr }, ...scs];
+  return { kind: 'sr', object: sr };
 }
