@@ -68,8 +68,7 @@ export class DicomNodeHost {
         this.publishStatus();
         return status;
       },
-      'dicomNode.transfers': async (request) =>
-        readTransfers(this.options.dataDir, { limit: request.limit ?? 100, offset: request.offset ?? 0 }),
+      'dicomNode.transfers': async (request) => readTransfers(this.options.dataDir, TransfersRequest.parse(request)),
       'dicomNode.arrival': async ({ id }) => {
         const arrival = this.arrivals.get(id);
         if (!arrival) throw new DenseRayError('INVALID_ARGUMENT', `no study ${id} arrived through the DICOM node`);
