@@ -7,7 +7,7 @@ import { api } from '../../app/common/contract/api.ts';
 import { DICOM_NODE_ARRIVAL_CHANNEL, DICOM_NODE_STATUS_CHANNEL, NodeArrivalEvent } from '../../app/common/contract/dicom-node.ts';
 import { type Backend, createBackend } from '../../app/node/services/backend.ts';
 import { runCli } from '../helpers/run-cli.ts';
-import { eventually, orthancMissing } from './orthanc.ts';
+import { eventually, dicomNodeSkip } from './orthanc.ts';
 import { echoscu, type GeneratedStudy, makeStudies, storescu } from './tools.ts';
 
 /**
@@ -16,8 +16,7 @@ import { echoscu, type GeneratedStudy, makeStudies, storescu } from './tools.ts'
  * storescu appears as an arrival the worklist opens with its result, the same result `denseray
  * classify` gives for that file.
  */
-const missing = orthancMissing();
-if (missing) console.warn(`test/dicom-node/app-listener skipped: ${missing}`);
+const missing = dicomNodeSkip('test/dicom-node/app-listener');
 
 describe.skipIf(missing !== undefined)('the app runs the listener from its settings', () => {
   let backend: Backend;

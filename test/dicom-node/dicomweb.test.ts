@@ -6,7 +6,7 @@ import { api } from '../../app/common/contract/api.ts';
 import { type Backend, createBackend } from '../../app/node/services/backend.ts';
 import { runCli } from '../helpers/run-cli.ts';
 import { shared } from '../helpers/shared.ts';
-import { eventually, Orthanc, orthancMissing } from './orthanc.ts';
+import { eventually, Orthanc, dicomNodeSkip } from './orthanc.ts';
 import { dciodvfy, type GeneratedStudy, makeStudies, PRIVATE_SCHEME_WARNING, storescu } from './tools.ts';
 
 /**
@@ -16,8 +16,7 @@ import { dciodvfy, type GeneratedStudy, makeStudies, PRIVATE_SCHEME_WARNING, sto
  * however often it runs.
  */
 const COMPREHENSIVE_SR = '1.2.840.10008.5.1.4.1.1.88.33';
-const missing = orthancMissing();
-if (missing) console.warn(`test/dicom-node/dicomweb skipped: ${missing}`);
+const missing = dicomNodeSkip('test/dicom-node/dicomweb');
 
 interface TriageJson {
   ok: boolean;

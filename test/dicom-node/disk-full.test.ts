@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.ts';
 import { ListenProcess } from './listen-process.ts';
-import { orthancMissing } from './orthanc.ts';
+import { dicomNodeSkip } from './orthanc.ts';
 import { echoscu, type GeneratedStudy, makeStudies, storescu } from './tools.ts';
 
 /**
@@ -15,7 +15,7 @@ import { echoscu, type GeneratedStudy, makeStudies, storescu } from './tools.ts'
  */
 const root = mkdtempSync(join(tmpdir(), 'denseray-node-full-'));
 const disk = join(root, 'disk');
-let skipReason = orthancMissing() ?? '';
+let skipReason = dicomNodeSkip('test/dicom-node/disk-full') ?? '';
 let mounted = false;
 if (!skipReason && process.getuid?.() !== 0) skipReason = 'not root: cannot mount a tmpfs';
 if (!skipReason) {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.ts';
 import { implicitLabelledExplicit, metaOnly } from '../hostile/dicom-cases.ts';
 import { ListenProcess } from './listen-process.ts';
-import { eventually, Orthanc, orthancMissing } from './orthanc.ts';
+import { eventually, Orthanc, dicomNodeSkip } from './orthanc.ts';
 import { rawStore } from './raw-scu.ts';
 import { echoscu, type GeneratedStudy, makeStudies, storescu } from './tools.ts';
 
@@ -18,8 +18,7 @@ const COMPREHENSIVE_SR = '1.2.840.10008.5.1.4.1.1.88.33';
 const DX = '1.2.840.10008.5.1.4.1.1.1.1';
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 
-const missing = orthancMissing();
-if (missing) console.warn(`test/dicom-node/faults skipped: ${missing}`);
+const missing = dicomNodeSkip('test/dicom-node/faults');
 
 interface Transfer {
   direction: string;

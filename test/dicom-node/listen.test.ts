@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.ts';
 import { projectRoot, shared } from '../helpers/shared.ts';
 import { type ListenEvent, ListenProcess } from './listen-process.ts';
-import { eventually, Orthanc, orthancMissing } from './orthanc.ts';
+import { eventually, Orthanc, dicomNodeSkip } from './orthanc.ts';
 import { dciodvfy, echoscu, type GeneratedStudy, makeStudies, PRIVATE_SCHEME_WARNING, storescu, tool } from './tools.ts';
 
 /**
@@ -18,8 +18,7 @@ const SECONDARY_CAPTURE = '1.2.840.10008.5.1.4.1.1.7';
 /** Codes PS3.16 uses that pydicom's concept tables do not list (SNOMED CT's procedure; TID 1500's UMLS container). */
 const OUTSIDE_PYDICOM_TABLES = new Set(['SCT 399208008', 'UMLS C0034375']);
 
-const missing = orthancMissing();
-if (missing) console.warn(`test/dicom-node/listen skipped: ${missing}`);
+const missing = dicomNodeSkip('test/dicom-node/listen');
 
 interface SrSummary {
   sopClassUid: string;

@@ -19,6 +19,17 @@ export function orthancMissing(): string | undefined {
   return undefined;
 }
 
+/**
+ * Why a DICOM node suite cannot run here (undefined: it can). A developer without the tools gets
+ * the suite skipped with the reason; CI, which installs them (.ci/run), must not pass by skipping.
+ */
+export function dicomNodeSkip(suite: string): string | undefined {
+  const missing = orthancMissing();
+  if (missing && process.env.CI) throw new Error(`${suite}: ${missing} (CI must run it)`);
+  if (missing) console.warn(`${suite} skipped: ${missing}`);
+  return missing;
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
