@@ -35,7 +35,8 @@ export interface DicomNodeHostOptions {
   studies: () => StudiesService;
 }
 
-const MAX_ARRIVALS = 1000;
+/** The latest arrivals, for every open UI to fetch (each holds a prediction with its maps: bounded). */
+const MAX_ARRIVALS = 100;
 
 /**
  * The DICOM node inside the app (desktop or browser mode): one listener the Settings panel starts

@@ -3,6 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ModelInfo } from '../../../common/contract/classify.ts';
+import type { ErrorInfo } from '../../../common/errors.ts';
 import type { PacsQuery, PacsStudy, PacsTriageResult, TriagedInstance } from '../../../common/contract/dicom-node.ts';
 import { stowDestination, transportFor } from '../../domain/dicom-net/destinations.ts';
 import { DicomWebClient, type DicomJsonDataset, jsonText, jsonTexts, TAG } from '../../domain/dicom-net/dicomweb.ts';
@@ -11,7 +12,7 @@ import { derivedUid } from '../../domain/dicom-net/uid.ts';
 import { DicomNodeRecords, type InstanceRow } from '../../domain/store/dicom-node-records.ts';
 import { StudyStore } from '../../domain/store/study-store.ts';
 import { sha256Hex } from '../../shared/hash.ts';
-import { toErrorInfo } from '../../shared/errors.ts';
+import { DenseRayError, toErrorInfo } from '../../shared/errors.ts';
 import type { AnalysisService, ModelSelection } from '../analysis/analysis-service.ts';
 import type { NodeEvent } from './dicom-node-service.ts';
 import { ingest } from './ingest.ts';
@@ -73,6 +74,7 @@ export class PacsService {
     });
     const results = new Map<string, TriagedInstance>();
     let model: ModelInfo | null = null;
+    let modelProblem: ErrorInfo | undefined;
     const worker = new TriageWorker({
       records,
       analysis: this.options.analysis,
@@ -81,6 +83,11 @@ export class PacsService {
       device: { uid: derivedUid('device', hostname(), this.options.dataDir, DEVICE_NAME), name: DEVICE_NAME },
       destinations: () => (request.sendBack ? [destination] : []),
       reportRefusals: false,
+      onModelFailure: 'give-up',
+      onProblem: (problem) => {
+        modelProblem ??= problem;
+        this.options.onEvent?.({ kind: 'problem', problem: { at: new Date().toISOString(), ...problem } });
+      },
       onTriaged: (event) => {
         model = event.model;
         const o = event.outcome;
@@ -123,6 +130,8 @@ export class PacsService {
         }
       }
       await worker.idle();
+      // The model could not run: say so (the retrieved images stay stored, triaged by the next run).
+      if (modelProblem && results.size === 0 && mine.length > 0) throw new DenseRayError(modelProblem.code, modelProblem.message);
       outbox.wake();
       if (request.sendBack) await waitForDelivery(records, mine, outbox, options.deliverWithinMs ?? 60_000);
       const entries = records.outboxFor(mine).filter((e) => e.destination === destination);

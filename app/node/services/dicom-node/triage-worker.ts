@@ -34,6 +34,11 @@ export interface TriageWorkerOptions {
   onQueued?(): void;
   /** Images per classify call (the engine batches them). */
   batchSize?: number;
+  /**
+   * When the model cannot run: retry the batch every 10 s (a listener: nothing is lost, it catches
+   * up once the model is back) or give up (a one-shot run: the instances stay 'received').
+   */
+  onModelFailure?: 'retry' | 'give-up';
 }
 
 /** Every result is computed with float32 weights and activations on both backends. */
@@ -68,7 +73,7 @@ export class TriageWorker {
 
   /** Resolves when the queue is empty and nothing is being triaged. */
   async idle(): Promise<void> {
-    while (this.running || (this.queue.length > 0 && !this.closed)) {
+    while (this.running || (this.queue.length > 0 && !this.closed && !this.retryTimer)) {
       if (this.running) await this.running;
       else await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -81,7 +86,7 @@ export class TriageWorker {
   }
 
   private kick(): void {
-    if (this.running || this.closed || this.queue.length === 0) return;
+    if (this.running || this.closed || this.retryTimer || this.queue.length === 0) return;
     this.running = this.drain().finally(() => {
       this.running = undefined;
       this.kick();
@@ -95,10 +100,17 @@ export class TriageWorker {
         await this.triage(batch);
         for (const instance of batch) this.queued.delete(instance.id);
       } catch (error) {
-        // The model or engine could not run: nothing is lost (the instances stay 'received'); try again later.
+        // The model or engine could not run: nothing is lost (the instances stay 'received').
         this.options.onProblem?.(toErrorInfo(error));
+        if (this.options.onModelFailure === 'give-up') {
+          for (const instance of [...batch, ...this.queue.splice(0)]) this.queued.delete(instance.id);
+          return;
+        }
         this.queue.unshift(...batch);
-        this.retryTimer = setTimeout(() => this.kick(), 10_000);
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined;
+          this.kick();
+        }, 10_000);
         this.retryTimer.unref?.();
         return;
       }
