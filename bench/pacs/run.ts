@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { dimse } from '../../app/node/domain/dicom-net/dimse.ts';
+import { howItRan } from '../../app/node/domain/dicom-net/how-it-ran.ts';
 import { createLocalAnalysis } from '../../app/node/services/analysis/local-analysis.ts';
 import { Orthanc } from '../../test/dicom-node/orthanc.ts';
 import { makeStudies } from '../../test/dicom-node/tools.ts';
@@ -127,7 +128,7 @@ try {
   const all = await studies(count + WARM_UP);
   const analysis = createLocalAnalysis(dataDir);
   const model = await analysis.open(threads ? { threads } : {});
-  console.log(`model ${model.name} (${model.sha256.slice(0, 12)}), ${model.backendDetail}, float32`);
+  console.log(`model ${model.name} (${model.sha256.slice(0, 12)}), ${howItRan(model)}`);
   const listener = await startListener(orthanc.peer);
   const bare: number[] = [];
   const roundTrip: number[] = [];

@@ -134,8 +134,13 @@ describe.skipIf(missing !== undefined)('denseray listen: C-STORE in, SR and heat
       // How the model ran, once, in the summary group.
       const summary = sr.groups.find((g) => g.some((i) => i.name === 'Triage score'))!;
       const how = summary.filter((i) => i.name === 'Algorithm Parameters').map((i) => i.value as string);
-      expect(how).toContain('precision float32');
-      expect(how.some((p) => /^backend onnxruntime-node/.test(p))).toBe(true);
+      // …as the listener said it loaded the model (an int8 variant must say int8, not a fixed fp32).
+      const loaded = (await listen.waitFor((e) => e.event === 'model', 'the model event')).model as {
+        precision: string;
+        backendDetail: string;
+      };
+      expect(how).toContain(`precision ${loaded.precision}`);
+      expect(how).toContain(`backend ${loaded.backendDetail}`);
       const verdictItem = sr.evaluations.find((i) => i.name === 'Input resembles a frontal chest radiograph');
       expect(verdictItem?.value).toMatchObject({ meaning: 'Yes' });
 

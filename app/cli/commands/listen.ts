@@ -3,7 +3,7 @@ import { type DicomPeer, ListenerSettings } from '../../common/contract/dicom-no
 import { NOT_A_MEDICAL_DEVICE } from '../../common/product.ts';
 import { createLocalAnalysis } from '../../node/services/analysis/local-analysis.ts';
 import { DicomNodeService } from '../../node/services/dicom-node/dicom-node-service.ts';
-import { describeNodeEvent, parsePeerArgument } from '../../node/services/dicom-node/describe-event.ts';
+import { describeNodeEvent, howItRan, parsePeerArgument } from '../../node/services/dicom-node/describe-event.ts';
 import { resolveDataDir } from '../../node/shared/data-dir.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
 import { ExitCode, reportFailure, type Command } from '../command.ts';
@@ -97,7 +97,7 @@ export const listenCommand: Command = {
       const write = (line: string) => process.stdout.write(`${line}\n`);
       try {
         const info = await analysis.open(model);
-        const banner = `model ${info.name} ${info.version}, weights ${info.sha256.slice(0, 12)}, ${info.backendDetail}, float32${info.demo ? ' — UNTRAINED DEMO: scores mean nothing' : ''}`;
+        const banner = `model ${info.name} ${info.version}, weights ${info.sha256.slice(0, 12)}, ${howItRan(info)}${info.demo ? ' — UNTRAINED DEMO: scores mean nothing' : ''}`;
         if (json) write(JSON.stringify({ event: 'model', model: info }));
         else process.stderr.write(`${banner}\n${NOT_A_MEDICAL_DEVICE}\n`);
       } catch (error) {

@@ -105,7 +105,8 @@ export const pacsCommand: Command = {
 
 function renderStudies(studies: PacsStudy[]): string {
   if (studies.length === 0) return 'no studies match\n';
-  return `${studies
+  const header = `${'date'.padEnd(8)}  ${'patient'.padEnd(16)}  ${'modality'.padEnd(8)}  ${'imgs'.padStart(4)}  study instance UID  description`;
+  return `${header}\n${studies
     .map(
       (s) =>
         `${s.studyDate ?? '--------'}  ${(s.patientId ?? '').padEnd(16)}  ${s.modalities.join('\\').padEnd(8)}  ${String(s.instances ?? '?').padStart(4)}  ${s.studyInstanceUid}  ${s.description ?? ''}`,

@@ -1,6 +1,7 @@
 import { PNG } from 'pngjs';
 import { NOT_A_MEDICAL_DEVICE } from '../../../common/product.ts';
 import { findingCode } from './codes.ts';
+import { howItRan } from './how-it-ran.ts';
 import { dicomDateTime, equipment, patientAndStudy, type Producer } from './derived-common.ts';
 import { decimalString } from './sr-content.ts';
 import type { DerivedObject } from './sr-builder.ts';
@@ -50,7 +51,7 @@ export function buildHeatmapSc(source: SourceImage, producer: Producer, heatmap:
   const description =
     `${finding.meaning}: probability ${decimalString(heatmap.probability)} (threshold ${decimalString(heatmap.threshold)}); ` +
     `class activation map, min-max normalised, viridis, drawn where at least half of its peak; ` +
-    `${m.name} ${m.version}, weights sha256 ${m.sha256}, ${m.backendDetail}, ${m.precision}${m.demo ? ', UNTRAINED DEMO' : ''}. ${NOT_A_MEDICAL_DEVICE}`;
+    `${m.name} ${m.version}, weights sha256 ${m.sha256}, ${howItRan(m)}${m.demo ? ', UNTRAINED DEMO' : ''}. ${NOT_A_MEDICAL_DEVICE}`;
   const dataset: Record<string, unknown> = {
     SOPClassUID: SECONDARY_CAPTURE_IMAGE_STORAGE,
     SOPInstanceUID: sopInstanceUid,

@@ -2,6 +2,8 @@ import type { DicomPeer } from '../../../common/contract/dicom-node.ts';
 import { parsePeer } from '../../domain/dicom-net/ae-title.ts';
 import type { NodeEvent } from './dicom-node-service.ts';
 
+export { howItRan } from '../../domain/dicom-net/how-it-ran.ts';
+
 /** `AET@host:port` as a peer, or undefined when it is not one. */
 export function parsePeerArgument(text: string): DicomPeer | undefined {
   return parsePeer(text);

@@ -41,9 +41,6 @@ export interface TriageWorkerOptions {
   onModelFailure?: 'retry' | 'give-up';
 }
 
-/** Every result is computed with float32 weights and activations on both backends. */
-const PRECISION = 'float32';
-
 /**
  * Triages stored instances in arrival order through AnalysisService, then writes what the node
  * sends back — a TID 1500 SR and a Secondary Capture per heatmap — and commits the result with its
@@ -139,7 +136,8 @@ export class TriageWorker {
    */
   private commit(instance: InstanceRow, result: FileResult, model: ModelInfo): { outcome: TriageOutcome; heatmaps?: () => void } {
     const producer: Producer = {
-      model: { ...model, precision: PRECISION },
+      // The precision the backend really ran (an int8 variant says int8; on a float-only fallback, fp32).
+      model,
       device: this.options.device,
       createdAt: new Date(),
     };
