@@ -3,7 +3,9 @@
 // Orthanc; each study's latency runs from the end of the C-STORE (its response) to the SR stored in
 // Orthanc (the listener's delivery event, sent once Orthanc confirmed the C-STORE of the SR).
 // Beside it, in the same run and on the same files, the bare classify time (AnalysisService in this
-// process, CAMs on, as the listener runs it), interleaved study by study so load affects both alike.
+// process, CAMs on, as the listener runs it), interleaved study by study so load affects both alike;
+// each study waits for the listener's last heatmap before the next bare classify starts, so neither
+// is measured while the other works.
 // Machines here are shared and noisy: only same-run ratios mean anything.
 // Run: node --import tsx bench/pacs/run.ts [--count 50] [--size 2800x2304] [--threads n]
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -59,6 +61,8 @@ function cStore(port: number, path: string): Promise<{ status: number; at: numbe
 interface Triaged {
   at: number;
   state: string;
+  /** Findings at or above threshold: one heatmap Secondary Capture each. */
+  flagged: number;
   timings: Record<string, number>;
 }
 
@@ -70,6 +74,8 @@ interface Listener {
   triaged(sop: string): Promise<Triaged>;
   /** When the listener said Orthanc confirmed the image's SR. */
   srStored(sop: string): Promise<number>;
+  /** When Orthanc confirmed the image's `count`th heatmap. */
+  heatmapsStored(sop: string, count: number): Promise<number>;
 }
 
 /** Values that arrive once per key, awaited before or after they come. */
@@ -92,6 +98,8 @@ function startListener(peer: string): Promise<Listener> {
   const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] });
   const triaged = new Arrivals<Triaged>();
   const srStored = new Arrivals<number>();
+  const heatmapsStored = new Arrivals<number>();
+  const heatmapCount = new Map<string, number>();
   let buffer = '';
   return new Promise((resolve, reject) => {
     child.on('exit', (code) => reject(new Error(`listener exited with ${code}`)));
@@ -102,15 +110,27 @@ function startListener(peer: string): Promise<Listener> {
         const event = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
         buffer = buffer.slice(nl + 1);
         if (event.event === 'listening') {
-          resolve({ child, port: Number(event.port), triaged: (sop) => triaged.get(sop), srStored: (sop) => srStored.get(sop) });
+          resolve({
+            child,
+            port: Number(event.port),
+            triaged: (sop) => triaged.get(sop),
+            srStored: (sop) => srStored.get(sop),
+            heatmapsStored: (sop, count) => (count === 0 ? Promise.resolve(now) : heatmapsStored.get(`${sop}#${count}`)),
+          });
         } else if (event.event === 'triaged') {
           triaged.set(String(event.sopInstanceUid), {
             at: now,
             state: String(event.state),
+            flagged: Array.isArray(event.flagged) ? event.flagged.length : 0,
             timings: (event.timingsMs ?? {}) as Record<string, number>,
           });
         } else if (event.event === 'delivery' && event.kind === 'sr' && event.result === 'stored') {
           srStored.set(String(event.sourceSopInstanceUid), now);
+        } else if (event.event === 'delivery' && event.kind === 'sc' && event.result === 'stored') {
+          const sop = String(event.sourceSopInstanceUid);
+          const n = (heatmapCount.get(sop) ?? 0) + 1;
+          heatmapCount.set(sop, n);
+          heatmapsStored.set(`${sop}#${n}`, now);
         }
       }
     });
@@ -133,6 +153,7 @@ try {
   const bare: number[] = [];
   const roundTrip: number[] = [];
   const toTriaged: number[] = [];
+  const toHeatmaps: number[] = [];
   let notReported = 0;
   const listenerClassify: number[] = [];
   for (const [i, study] of all.entries()) {
@@ -150,7 +171,10 @@ try {
       continue;
     }
     const srAt = await listener.srStored(study.sop);
+    // The listener finishes its heatmaps before the next bare classify, so neither side runs beside the other's work.
+    const heatmapsAt = await listener.heatmapsStored(study.sop, triaged.flagged);
     if (i < WARM_UP) continue;
+    toHeatmaps.push(heatmapsAt - stored.at);
     bare.push(bareMs);
     roundTrip.push(srAt - stored.at);
     toTriaged.push(triaged.at - stored.at);
@@ -168,6 +192,7 @@ try {
   console.log(row('end of C-STORE → SR stored in Orthanc', roundTrip));
   console.log(row('  of which: end of C-STORE → triaged', toTriaged));
   console.log(row("  of which: the listener's own classify", listenerClassify));
+  console.log(row('end of C-STORE → last heatmap stored', toHeatmaps));
   const overhead = quantile(roundTrip, 0.5) / quantile(bare, 0.5) - 1;
   console.log(
     `round trip adds ${(overhead * 100).toFixed(0)}% to bare classify at the median (goal ≤ 30%); p95 ratio ${(quantile(roundTrip, 0.95) / quantile(bare, 0.95)).toFixed(2)}×`,
