@@ -49,6 +49,8 @@ export interface DicomNodeServiceOptions {
 }
 
 const MAX_PROBLEMS = 20;
+/** How long heatmaps wait for their report's first delivery attempt (a slow or silent peer must not hold them up for long). */
+const REPORT_FIRST_WAIT_MS = 3_000;
 
 /**
  * The listen use case: a C-ECHO/C-STORE SCP whose received instances are stored (once per SOP
@@ -67,8 +69,31 @@ export class DicomNodeService {
   private startedAt: Date | undefined;
   private readonly problems: NodeProblem[] = [];
   private lastCounts: ListenerStatus['counts'] | undefined;
+  /** Source SOP Instance UID → wakes the triage worker once that image's report had its first delivery attempt. */
+  private readonly reportAttempted = new Map<string, () => void>();
 
   constructor(private readonly options: DicomNodeServiceOptions) {}
+
+  /** Resolves when each source's report was attempted (stored, retried or refused), or after `boundMs`. */
+  private reportsAttempted(sources: string[], boundMs: number): Promise<void> {
+    const waits = sources.map(
+      (sop) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(done, boundMs);
+          function done(): void {
+            clearTimeout(timer);
+            resolve();
+          }
+          this.reportAttempted.set(sop, () => {
+            this.reportAttempted.delete(sop);
+            done();
+          });
+        }),
+    );
+    return Promise.all(waits).then(() => {
+      for (const sop of sources) this.reportAttempted.delete(sop);
+    });
+  }
 
   async start(input: ListenerSettingsInput): Promise<ListenerStatus> {
     if (this.listener) await this.stop();
@@ -91,6 +116,7 @@ export class DicomNodeService {
             message: `${entry.kind} ${entry.sop_instance_uid}: ${outcome.message}`,
           });
         this.emit({ kind: 'delivery', entry, outcome, nextAttemptAt });
+        if (entry.kind === 'sr') this.reportAttempted.get(entry.source_sop_instance_uid)?.();
       },
     });
     this.worker = new TriageWorker({
@@ -104,6 +130,7 @@ export class DicomNodeService {
       onTriaged: ({ instance, result, model, outcome }) => this.emit({ kind: 'triaged', instance, outcome, result, model }),
       onProblem: (problem) => this.problem(problem),
       onQueued: () => this.outbox?.wake(),
+      reportsFirst: (sources) => this.reportsAttempted(sources, REPORT_FIRST_WAIT_MS),
     });
     const allowed = new Set(settings.allow);
     this.listener = new DimseListener({
@@ -138,6 +165,8 @@ export class DicomNodeService {
   /** Stops accepting associations, finishes the triage in progress, stops sending; everything pending stays in the store. */
   async stop(): Promise<ListenerStatus> {
     await this.listener?.close();
+    // Stopping: heatmaps waiting on their report's first attempt are drawn now (the outbox sends them on the next start).
+    for (const wake of [...this.reportAttempted.values()]) wake();
     await this.worker?.close();
     await this.outbox?.close();
     // Counted before the store closes, so the last status says what this run left behind.
@@ -172,6 +201,8 @@ export class DicomNodeService {
 
   private async teardown(): Promise<void> {
     await this.listener?.close();
+    // Stopping: heatmaps waiting on their report's first attempt are drawn now (the outbox sends them on the next start).
+    for (const wake of [...this.reportAttempted.values()]) wake();
     await this.worker?.close();
     await this.outbox?.close();
     this.store?.close();

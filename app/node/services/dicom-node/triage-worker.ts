@@ -32,6 +32,11 @@ export interface TriageWorkerOptions {
   onProblem?(problem: ErrorInfo): void;
   /** Outbox entries were committed. */
   onQueued?(): void;
+  /**
+   * Resolves once the reports of these source images had their first delivery attempt (or a bound
+   * passed): heatmaps are drawn on this thread and would otherwise hold up the report's association.
+   */
+  reportsFirst?(sourceSopInstanceUids: string[]): Promise<void>;
   /** Images per classify call (the engine batches them). */
   batchSize?: number;
   /**
@@ -121,12 +126,17 @@ export class TriageWorker {
     );
     // Every report of the batch is committed and on its way before any heatmap is drawn.
     const heatmapWork: (() => void)[] = [];
+    const reported: string[] = [];
     batch.forEach((instance, i) => {
       const result = results[i]!;
       const { outcome, heatmaps } = this.commit(instance, result, model);
       this.options.onTriaged?.({ instance, result, model, outcome });
-      if (heatmaps) heatmapWork.push(heatmaps);
+      if (heatmaps) {
+        heatmapWork.push(heatmaps);
+        reported.push(instance.sop_instance_uid);
+      }
     });
+    if (heatmapWork.length > 0) await this.options.reportsFirst?.(reported);
     for (const draw of heatmapWork) draw();
   }
 
