@@ -4,6 +4,8 @@ import type { HeatmapScale, StudyPixels } from '../app/common/contract/studies.t
 import type { UiCommand } from '../app/common/contract/ui.ts';
 import type { ErrorInfo } from '../app/common/errors.ts';
 import { ApiError, call, isDesktop, onEvent } from './api.ts';
+import { DicomNodeScreen } from './dicom-node/DicomNodeScreen.tsx';
+import { useNodeArrivals } from './dicom-node/use-node-arrivals.ts';
 import { FindingsPanel, type HeatmapSettings } from './findings/FindingsPanel.tsx';
 import { FinetuneScreen, type FinetuneSession } from './finetune/FinetuneScreen.tsx';
 import { JobsScreen } from './jobs/JobsScreen.tsx';
@@ -23,7 +25,7 @@ import { orderWorklist, type Worklist as WorklistData } from './worklist/worklis
 import { Worklist } from './worklist/Worklist.tsx';
 import { thresholdOf } from '../app/common/defaults.ts';
 
-type Screen = 'open-files' | 'open-folder' | 'models' | 'help' | 'about' | 'finetune' | 'jobs' | 'catalogue';
+type Screen = 'open-files' | 'open-folder' | 'models' | 'help' | 'about' | 'finetune' | 'jobs' | 'catalogue' | 'dicom-node';
 
 const FALLBACK_NOTICE = 'DenseRay is research software, not a medical device. Every result needs review by a qualified reader.';
 const asInfo = (e: unknown): ErrorInfo =>
@@ -183,6 +185,18 @@ export function App() {
     [chooseAndOpen, exportReport],
   );
 
+  // Studies the DICOM node received (or pulled from a PACS) join the worklist with their result.
+  useNodeArrivals(
+    useCallback((arrival) => {
+      if (knownIds.current.has(arrival.study.id)) return;
+      knownIds.current.add(arrival.study.id);
+      setWorklist((w) => ({
+        ...w,
+        entries: [...w.entries, { summary: arrival.study, result: arrival.result, model: arrival.model, read: false }],
+      }));
+    }, []),
+  );
+
   // Desktop menus and drops arrive as events; browser mode simply never sends them.
   useEffect(() => onEvent('app.openPaths', ({ paths }) => void openPaths(paths)), [openPaths]);
   useEffect(() => onEvent('app.command', ({ command }) => runCommand(command)), [runCommand]);
@@ -282,6 +296,9 @@ export function App() {
           </button>
           <button type="button" onClick={() => setScreen('finetune')} data-testid="open-finetune">
             Fine-tune
+          </button>
+          <button type="button" onClick={() => setScreen('dicom-node')} data-testid="open-dicom-node">
+            DICOM node
           </button>
         </nav>
         <ModelBar about={about} model={model} onModels={() => setScreen('models')} />
@@ -399,6 +416,7 @@ export function App() {
           }}
         />
       )}
+      {screen === 'dicom-node' && <DicomNodeScreen onClose={() => setScreen(undefined)} />}
       {screen === 'help' && <HelpOverlay onClose={() => setScreen(undefined)} />}
       {screen === 'about' && <AboutDialog about={about} model={model} onClose={() => setScreen(undefined)} />}
       {screen === 'jobs' && <JobsScreen about={about} onOpenFile={(path) => void openJobFile(path)} onClose={() => setScreen(undefined)} />}

@@ -3,7 +3,9 @@ import { classifyCommand } from './commands/classify.ts';
 import { dicomCommand } from './commands/dicom.ts';
 import { finetuneCommand } from './commands/finetune.ts';
 import { jobsCommand } from './commands/jobs.ts';
+import { listenCommand } from './commands/listen.ts';
 import { modelsCommand } from './commands/models.ts';
+import { pacsCommand } from './commands/pacs.ts';
 import { reportCommand } from './commands/report.ts';
 import { serveCommand } from './commands/serve.ts';
 import { storeCommand } from './commands/store.ts';
@@ -19,6 +21,8 @@ const COMMANDS: Command[] = [
   jobsCommand,
   finetuneCommand,
   storeCommand,
+  listenCommand,
+  pacsCommand,
 ];
 
 const NOT_A_DEVICE = 'DenseRay is research software, not a medical device. Every result needs review by a qualified reader.';

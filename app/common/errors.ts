@@ -41,6 +41,11 @@ export const ErrorCode = z.enum([
   'DISK_FULL',
   /** The study store (SQLite) is damaged; `denseray store check|rebuild`. */
   'STORE_CORRUPT',
+  // DICOM network peers (the DICOM node: C-STORE, DICOMweb)
+  /** The peer could not be reached, rejected the association or did not answer; the result waits and is retried. */
+  'PEER_UNREACHABLE',
+  /** The peer answered with an error status for this object; sending it again will not help. */
+  'PEER_REFUSED',
   // generic
   'INVALID_ARGUMENT',
   /** Browser mode: a request without this launch's token. */

@@ -32,6 +32,8 @@ const MESSAGES: Record<ErrorCode, string> = {
     'The disk is full: nothing already stored was lost. Free some space and run the same step again (a batch continues with --resume).',
   STORE_CORRUPT:
     'The study store file is damaged. Results can be recomputed from your images: run denseray store rebuild (the damaged file is kept aside), then the batch again.',
+  PEER_UNREACHABLE: 'The PACS or DICOM peer could not be reached; the result is kept and sent again automatically.',
+  PEER_REFUSED: 'The PACS or DICOM peer refused this object; it is kept here, see the reason the peer gave.',
   INVALID_ARGUMENT: 'The request was not valid.',
   UNAUTHORIZED: 'This page is not authorised; open the URL printed by denseray serve.',
   CANCELLED: 'Cancelled.',

@@ -1,5 +1,6 @@
 import type { JobSummary } from '../../common/contract/batch.ts';
 import { describeOtherFiles, JobService } from '../../node/services/batch/job-service.ts';
+import { readTransfers, renderTransfers } from '../../node/services/dicom-node/transfer-log.ts';
 import { resolveDataDir } from '../../node/shared/data-dir.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
 import { ExitCode, printJson, reportFailure, type Command } from '../command.ts';
@@ -11,6 +12,7 @@ const HELP = `Usage:
   denseray jobs show <id> [--json]  one job in detail (skip reasons, errors)
   denseray jobs pause <id>          ask the process running a job to pause it (resume: denseray batch --resume --job <id>)
   denseray jobs cancel <id>         stop a job for good (its stored results stay)
+  denseray jobs transfers [--limit n] [--json]  the DICOM node's log: every receive and send (who, what, when, outcome)
 Options: --data-dir <dir> (default: DENSERAY_DATA_DIR or the OS app-data folder)
 
 States: queued, importing, running, paused, cancelled, done, failed; interrupted = it was running
@@ -19,6 +21,7 @@ and its process is gone (crash, kill): resume it.
 
 const OPTIONS = {
   json: { type: 'boolean' },
+  limit: { type: 'string' },
   'data-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -29,6 +32,8 @@ export const jobsCommand: Command = {
   run: (argv) =>
     runWithArgs(argv, HELP, OPTIONS, async ({ values, positionals }) => {
       const [action = 'list', target] = positionals;
+      if (action === 'transfers')
+        return showTransfers(values['data-dir'], parsePositiveInt(values.limit, '--limit') ?? 200, values.json === true);
       if (!['list', 'show', 'pause', 'cancel'].includes(action)) throw new UsageError(`unknown jobs action "${action}"`);
       const id = action === 'list' ? undefined : parsePositiveInt(target, 'job id');
       if (action !== 'list' && !id) throw new UsageError(`jobs ${action} needs a job id`);
@@ -60,6 +65,17 @@ export const jobsCommand: Command = {
       }
     }),
 };
+
+function showTransfers(dataDir: string | undefined, limit: number, json: boolean): number {
+  try {
+    const { transfers, counts } = readTransfers(resolveDataDir(dataDir), { limit, verify: true });
+    if (json) printJson({ ok: true, counts, transfers });
+    else process.stdout.write(renderTransfers(transfers, counts));
+    return ExitCode.ok;
+  } catch (error) {
+    return reportFailure('jobs transfers', toErrorInfo(error), json);
+  }
+}
 
 function renderJobTable(jobs: JobSummary[]): string {
   if (jobs.length === 0) return 'no jobs yet (start one with denseray batch <folder>)\n';

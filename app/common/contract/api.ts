@@ -3,6 +3,7 @@ import { ModelManifest } from '../manifest.ts';
 import { CatalogueImportRequest, CatalogueImportResult, CatalogueListItem, CatalogueName, FetchRequest, FetchResult } from './catalogue.ts';
 import { batchApi } from './batch.ts';
 import { CreateModelRequest, CreateModelResult } from './create-model.ts';
+import { dicomNodeApi } from './dicom-node.ts';
 import { finetuneApi } from './finetune.ts';
 import {
   CancelRequest,
@@ -69,6 +70,8 @@ export const api = {
   'catalogue.import': { request: CatalogueImportRequest, response: CatalogueImportResult },
   // Fine-tune screen: datasets, jobs (progress on FINETUNE_PROGRESS_CHANNEL), LR range test, compare (contract/finetune.ts)
   ...finetuneApi,
+  // DICOM node: the listener, its transfer log, the DICOMweb pull (contract/dicom-node.ts); status and arrivals as events
+  ...dicomNodeApi,
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
 
 export type Api = typeof api;

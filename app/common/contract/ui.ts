@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ModelManifest } from '../manifest.ts';
 import { JobProgress } from './batch.ts';
 import { FetchProgress } from './catalogue.ts';
+import { dicomNodeEvents } from './dicom-node.ts';
 import { FinetuneEvent } from './finetune.ts';
 
 /** Contract pieces for the desktop shell and the Models screen (the studies API lives in studies.ts). */
@@ -38,6 +39,8 @@ export const UiEvents = {
   'finetune.progress': FinetuneEvent,
   /** Catalogue fetches (contract/catalogue.ts FETCH_PROGRESS_CHANNEL). */
   'catalogue.progress': FetchProgress,
+  /** The DICOM node (contract/dicom-node.ts): listener status, and each study it stored and triaged. */
+  ...dicomNodeEvents,
 } as const;
 export type UiEventChannel = keyof typeof UiEvents;
 export type UiEventPayload<C extends UiEventChannel> = z.infer<(typeof UiEvents)[C]>;

@@ -3,6 +3,7 @@ import { EngineClient, forkEngineTransport } from '../domain/engine/engine-clien
 import { ModelStore } from '../domain/store/model-store.ts';
 import { type ChildTransport, forkChild } from '../shared/process/child-transport.ts';
 import { AnalysisService } from './analysis/analysis-service.ts';
+import { DicomNodeHost } from './dicom-node/dicom-node-handlers.ts';
 import { JOBS_ENTRY, JobsHost } from './jobs/jobs-host.ts';
 import { createHandlers, type Handlers } from './services.ts';
 import { READER_ENTRY, ReaderClient } from './studies/reader-client.ts';
@@ -39,16 +40,17 @@ export function createBackend(options: { dataDir: string; emit(event: ApiEvent):
   const workers = { ...NODE_WORKERS, ...options.workers };
   const { dataDir, emit } = options;
   const models = new ModelStore(dataDir);
+  // One classify use case over the engine process, shared by the viewer and the DICOM node.
+  let analysisService: AnalysisService | undefined;
+  const analysis = (): AnalysisService =>
+    (analysisService ??= new AnalysisService({ dataDir, models, engine: new EngineClient(workers.engine) }));
   let studies: StudiesService | undefined;
   const studiesService = (): StudiesService =>
-    (studies ??= new StudiesService({
-      emit,
-      reader: new ReaderClient(workers.reader),
-      analysis: new AnalysisService({ dataDir, models, engine: new EngineClient(workers.engine) }),
-    }));
+    (studies ??= new StudiesService({ emit, reader: new ReaderClient(workers.reader), analysis: analysis() }));
   let jobsHost: JobsHost | undefined;
   const jobs = (): JobsHost => (jobsHost ??= new JobsHost({ dataDir, emit, start: workers.jobs }));
-  const handlers = createHandlers({ dataDir, models, emit, studies: studiesService, jobsHost: jobs });
+  const dicomNode = new DicomNodeHost({ dataDir, emit, analysis, studies: studiesService });
+  const handlers = createHandlers({ dataDir, models, emit, studies: studiesService, jobsHost: jobs, dicomNode });
   return {
     handlers,
     models,
@@ -56,7 +58,9 @@ export function createBackend(options: { dataDir: string; emit(event: ApiEvent):
       return studiesService();
     },
     close: async () => {
-      studies?.close();
+      await dicomNode.close();
+      if (studies) studies.close();
+      else analysisService?.close();
       await jobsHost?.close();
     },
   };

@@ -1,6 +1,7 @@
 import type { ApiEvent, ApiMethod, ApiRequest, ApiResponse } from '../../common/contract/api.ts';
 import { NOT_A_MEDICAL_DEVICE, PRODUCT_VERSION } from '../../common/product.ts';
 import type { ModelStore } from '../domain/store/model-store.ts';
+import type { DicomNodeHost } from './dicom-node/dicom-node-handlers.ts';
 import { forwardJobs } from './jobs/forward-jobs.ts';
 import type { JobsHost } from './jobs/jobs-host.ts';
 import { createCatalogueHandlers } from './models/catalogue-handlers.ts';
@@ -19,6 +20,8 @@ export interface ServiceContext {
   studies: () => StudiesService;
   /** The jobs process, where batch jobs and fine-tuning run (they would block this event loop). */
   jobsHost: () => JobsHost;
+  /** The DICOM node: listener, transfer log, DICOMweb pull. */
+  dicomNode: DicomNodeHost;
 }
 
 /**
@@ -30,6 +33,7 @@ export function createHandlers(ctx: ServiceContext): Handlers {
     ...createUiHandlers({ dataDir: ctx.dataDir, models: ctx.models, studies: ctx.studies }),
     ...createCatalogueHandlers({ dataDir: ctx.dataDir, models: ctx.models, emit: (event) => ctx.emit(event) }),
     ...forwardJobs(ctx.jobsHost),
+    ...ctx.dicomNode.handlers(),
     'app.about': async () => {
       const active = ctx.models.get(ctx.models.activeId()).manifest;
       return {

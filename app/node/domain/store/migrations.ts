@@ -138,6 +138,82 @@ export const MIGRATIONS: readonly string[] = [
     CHECK ((ok = 1 AND probabilities_json IS NOT NULL) OR (ok = 0 AND error_code IS NOT NULL))
   );
   `,
+  // 2: the DICOM node: instances received (C-STORE) or retrieved (WADO-RS), one per SOP Instance UID;
+  // every transfer in or out, with its outcome; results waiting to be sent, kept until delivered.
+  `
+  CREATE TABLE dicom_instances (
+    id INTEGER PRIMARY KEY,
+    sop_instance_uid TEXT NOT NULL UNIQUE,
+    sop_class_uid TEXT NOT NULL,
+    study_instance_uid TEXT,
+    series_instance_uid TEXT,
+    modality TEXT,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    content_sha256 TEXT NOT NULL,
+    -- Who sent it: 'CALLING_AE@address' (C-STORE) or the DICOMweb root it was retrieved from.
+    origin TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    -- received: stored, waiting for triage; triaged; refused (not a chest X-ray: stored, not scored); failed (unreadable).
+    state TEXT NOT NULL CHECK (state IN ('received', 'triaged', 'refused', 'failed')),
+    error_code TEXT,
+    error_message TEXT,
+    model_id TEXT,
+    weights_sha256 TEXT,
+    probabilities_json TEXT,
+    flagged_json TEXT,
+    triage_score REAL,
+    guard_suspect INTEGER,
+    guard_reason TEXT,
+    finished_at INTEGER,
+    CHECK (state != 'triaged' OR probabilities_json IS NOT NULL),
+    CHECK (state NOT IN ('refused', 'failed') OR error_code IS NOT NULL)
+  );
+  CREATE INDEX dicom_instances_by_state ON dicom_instances(state);
+
+  CREATE TABLE dicom_transfers (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN ('receive', 'send', 'retrieve', 'association')),
+    peer TEXT NOT NULL,
+    -- image (received or retrieved), sr, sc, echo, association
+    what TEXT NOT NULL,
+    sop_instance_uid TEXT,
+    study_instance_uid TEXT,
+    outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'duplicate', 'refused', 'failed', 'retrying')),
+    code TEXT,
+    message TEXT
+  );
+  CREATE INDEX dicom_transfers_by_time ON dicom_transfers(at);
+
+  CREATE TABLE dicom_outbox (
+    id INTEGER PRIMARY KEY,
+    -- 'dimse:AE@host:port' or 'stow:<DICOMweb root>'
+    destination TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('sr', 'sc')),
+    sop_instance_uid TEXT NOT NULL,
+    sop_class_uid TEXT NOT NULL,
+    study_instance_uid TEXT NOT NULL,
+    source_sop_instance_uid TEXT NOT NULL,
+    -- Sent first, so a reader's worklist gets the report before its heatmaps.
+    priority INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    -- preparing: committed with its report, its file not written yet (never sent in that state);
+    -- pending: waiting to go (retried with back-off); sent: the peer confirmed it; failed: the peer refused it.
+    state TEXT NOT NULL CHECK (state IN ('preparing', 'pending', 'sent', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    -- A sender (process id) holds the item until lease_until, so two processes never send it at once.
+    lease_owner INTEGER,
+    lease_until INTEGER,
+    last_code TEXT,
+    last_message TEXT,
+    created_at INTEGER NOT NULL,
+    sent_at INTEGER,
+    UNIQUE (destination, sop_instance_uid)
+  );
+  CREATE INDEX dicom_outbox_due ON dicom_outbox(state, next_attempt_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -132,6 +132,17 @@ export class StudiesService {
     return { id: request.id, label: request.label, model, png: heatmapPng(result.prediction, model.labels, request.label) };
   }
 
+  /**
+   * A file classified elsewhere (the DICOM node) joins the open studies: registered like an opened
+   * file, with its result kept for heatmap export as if classified here. Returns its summary.
+   */
+  async adopt(request: { path: string; model: ModelInfo; result: FileResult }): Promise<StudySummary> {
+    const known = this.idByPath.get(request.path);
+    const record = known ? this.byId.get(known)! : this.register(request.path, await this.options.reader.inspect(request.path));
+    if (request.result.ok) record.last = { model: request.model, result: request.result };
+    return record.summary;
+  }
+
   /** Weights files are untrusted: the reader process parses and installs them. */
   importModel(request: Parameters<ReaderClient['importModel']>[0]): ReturnType<ReaderClient['importModel']> {
     return this.options.reader.importModel(request);
