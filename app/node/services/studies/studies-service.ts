@@ -174,7 +174,7 @@ export class StudiesService {
     const record = this.record(request.id);
     if (!record.last) throw new DenseRayError('INVALID_ARGUMENT', `study ${request.id} has not been classified yet`);
     const { model, result } = record.last;
-    return { id: request.id, label: request.label, model, png: heatmapPng(result.prediction, model.labels, request.label) };
+    return { id: request.id, label: request.label, model, png: heatmapPng(result.prediction, model, request.label) };
   }
 
   /**
