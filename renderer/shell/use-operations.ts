@@ -12,8 +12,17 @@ export interface Operation {
 /** Anything taking longer than this shows progress; shorter work would only flicker. */
 export const PROGRESS_DELAY_MS = 300;
 
+export interface Operations {
+  /** Operations older than PROGRESS_DELAY_MS, oldest first. */
+  visible: Operation[];
+  /** Whether any operation is running (shown or not yet), e.g. for the engine's state in the header. */
+  busy(label: string): boolean;
+  start(label: string): string;
+  finish(id: string): void;
+}
+
 /** Long operations with their progress (from back-end events); visible once older than 300 ms. */
-export function useOperations(): { visible: Operation[]; start(label: string): string; finish(id: string): void } {
+export function useOperations(): Operations {
   const [ops, setOps] = useState<Map<string, Operation>>(new Map());
   const [, tick] = useState(0);
 
@@ -46,6 +55,7 @@ export function useOperations(): { visible: Operation[]; start(label: string): s
     });
   }, []);
 
+  const busy = useCallback((label: string) => [...ops.values()].some((op) => op.label === label), [ops]);
   const now = Date.now();
-  return { visible: [...ops.values()].filter((op) => now - op.started >= PROGRESS_DELAY_MS), start, finish };
+  return { visible: [...ops.values()].filter((op) => now - op.started >= PROGRESS_DELAY_MS), busy, start, finish };
 }

@@ -1,5 +1,4 @@
 import { writeFile } from 'node:fs/promises';
-import type { ErrorInfo } from '../../common/errors.ts';
 import { type DicomInfo, dicomInfo, renderDicom } from '../../node/services/dicom/dicom-service.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
 import { ExitCode, printJson, reportFailure, type Command } from '../command.ts';
