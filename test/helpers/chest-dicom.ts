@@ -18,6 +18,8 @@ export interface ChestStudy {
   frames?: number;
   patientSex?: string;
   patientAge?: string;
+  /** (0018,5101); default PA. LL/RL mark a lateral film, which the input guard flags. */
+  viewPosition?: string;
 }
 
 /** The gray values of an 8-bit PNG (its red channel after pngjs expands to RGBA). */
@@ -51,7 +53,7 @@ export function writeChestDicom(path: string, study: ChestStudy): void {
     { group: 0x0010, element: 0x0040, vr: 'CS', value: study.patientSex ?? 'F' },
     { group: 0x0010, element: 0x1010, vr: 'AS', value: study.patientAge ?? '054Y' },
     { group: 0x0018, element: 0x0015, vr: 'CS', value: 'CHEST' },
-    { group: 0x0018, element: 0x5101, vr: 'CS', value: 'PA' },
+    { group: 0x0018, element: 0x5101, vr: 'CS', value: study.viewPosition ?? 'PA' },
     { group: 0x0020, element: 0x000d, vr: 'UI', value: `${study.sopInstanceUid}.1` },
     { group: 0x0020, element: 0x000e, vr: 'UI', value: `${study.sopInstanceUid}.2` },
   ];
