@@ -308,7 +308,12 @@ describe.skipIf(!haveInputs)('the reading room in Chromium', () => {
     expect(Number(meanText)).toBeCloseTo(roi.mean, roi.mean >= 100 ? 0 : 1);
     expect(Number(sdText)).toBeCloseTo(roi.sd, roi.sd >= 100 ? 0 : 1);
     await expect(ellipse.getAttribute('data-label')).resolves.toContain(`n ${roi.n}`);
+    // With a flagged finding outlined, for the README.
+    await page.locator('[data-testid^="finding-"][data-above="yes"]').first().click();
+    await page.getByTestId('heatmap-mode-outline').click();
+    await poll(() => page.getByTestId('heatmap-on-image').getAttribute('data-mode')).toBe('outline');
     await shot('measure');
+    await page.getByTestId('heatmap-mode-fill').click();
     await page.keyboard.press('Delete');
     await expect(page.locator('[data-testid="measurement"][data-kind="ellipse"]').count()).resolves.toBe(0);
 

@@ -136,7 +136,7 @@ describe.skipIf(!haveInputs)('work screens in Chromium', () => {
 
     // A result opens in the viewer (the study joins the worklist).
     await page.getByTestId('job-row-open').first().click();
-    await page.getByTestId('viewer-canvas').waitFor();
+    await page.getByTestId('viewport-current-canvas').waitFor();
     await expect(page.getByTestId('jobs-screen').count()).resolves.toBe(0);
   });
 
