@@ -150,8 +150,11 @@ export function ReadingRoomView({ room, scale, keysActive }: { room: ReadingRoom
   };
   useViewerKeys(keysActive && open !== undefined && !tagsOpen, run);
 
+  // The model scored the first frame: its map belongs on that frame only.
   const heatmapFor = (entry: WorklistEntry | undefined) =>
-    entry?.result?.ok && viewer.heatmap.on && heatmapAllowed(entry, viewer.selected, viewer.showAnyway) ? entry.result.heatmaps : undefined;
+    entry?.result?.ok && viewer.heatmap.on && frameOf(entry.summary.id) === 0 && heatmapAllowed(entry, viewer.selected, viewer.showAnyway)
+      ? entry.result.heatmaps
+      : undefined;
   const heatCurrent = usePreparedHeatmap(heatmapFor(open), open?.model, viewer.selected, viewer.heatmap, scale);
   const heatPrior = usePreparedHeatmap(heatmapFor(prior), prior?.model, viewer.selected, viewer.heatmap, scale);
 
@@ -216,7 +219,10 @@ export function ReadingRoomView({ room, scale, keysActive }: { room: ReadingRoom
             onClearMeasurement={() => activeId && dispatch({ type: 'unmeasure', id: activeId })}
             onFrame={(by) => stepFrame(activeId, activeEntry?.summary.frames ?? 1, by)}
             onCine={(on) => dispatch({ type: 'cine', on })}
-            onCompare={room.compare}
+            onCompare={(id) => {
+              room.compare(id);
+              areaRef.current?.focus(); // the keys belong to the images again, not to the list box
+            }}
             onLinked={(on) => dispatch({ type: 'linked', on })}
             onTags={() => setTagsOpen((t) => !t)}
           />

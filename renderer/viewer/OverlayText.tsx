@@ -49,6 +49,7 @@ export function OverlayText({ study, pixels, view, zoomPercent, readout, frame, 
             Frame {frame.index + 1} / {frame.count}
           </div>
         )}
+        {frame && frame.count > 1 && frame.index > 0 && <div className="overlay-dim">scores and heatmaps: frame 1</div>}
       </div>
       <div className="overlay-text bottom-left" data-testid="pixel-readout">
         {readout ? (

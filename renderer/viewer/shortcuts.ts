@@ -51,12 +51,20 @@ export const MOUSE_HELP: [string, string][] = [
   ['Wheel', 'Zoom about the cursor; frames in a multi-frame file (Ctrl + wheel zooms)'],
 ];
 
-/** Whether a key event belongs to a text field (then no shortcut fires). */
-export function isTyping(event: KeyboardEvent | { target: EventTarget | null }): boolean {
+/** Inputs that take text: every key typed there is theirs. */
+const TEXT_INPUTS = new Set(['text', 'search', 'email', 'number', 'password', 'url', 'tel', '']);
+
+/**
+ * Whether a key event belongs to a form control (then no shortcut fires): every key in a text
+ * field, list box or editable text; in a radio group, checkbox or slider only the keys that
+ * operate it (arrows, Space, Home/End, Page keys), so a letter there still reaches the viewer.
+ */
+export function isTyping(event: KeyboardEvent | { target: EventTarget | null; key?: string }): boolean {
   const target = event.target as HTMLElement | null;
-  return (
-    target !== null &&
-    typeof target.tagName === 'string' &&
-    (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT' || target.isContentEditable)
-  );
+  if (target === null || typeof target.tagName !== 'string') return false;
+  if (target.tagName === 'TEXTAREA' || target.tagName === 'SELECT' || target.isContentEditable) return true;
+  if (target.tagName !== 'INPUT') return false;
+  const type = (target as HTMLInputElement).type?.toLowerCase() ?? '';
+  if (TEXT_INPUTS.has(type)) return true;
+  return /^(Arrow|Page|Home|End)|^ $/.test(event.key ?? '');
 }
