@@ -132,7 +132,14 @@ export function App() {
         onOpen={(kind) => void chooseAndOpen(kind)}
         onExport={exportReport}
         onScreen={setScreen}
-        modelBar={<ModelBar about={about} model={model} scoring={ops.busy('Scoring studies')} onModels={() => setScreen('models')} />}
+        modelBar={
+          <ModelBar
+            about={about}
+            model={model}
+            scoring={ops.visible.some((op) => op.label === 'Scoring studies')}
+            onModels={() => setScreen('models')}
+          />
+        }
       />
       {notice && <MessageBar notice={notice} onDismiss={() => setNotice(undefined)} />}
       <main className={`workspace${listHidden ? ' list-hidden' : ''}${room.open ? '' : ' nothing-open'}`}>

@@ -13,10 +13,8 @@ export interface Operation {
 export const PROGRESS_DELAY_MS = 300;
 
 export interface Operations {
-  /** Operations older than PROGRESS_DELAY_MS, oldest first. */
+  /** Operations older than PROGRESS_DELAY_MS, oldest first: what the status bar and the header's engine state both show. */
   visible: Operation[];
-  /** Whether any operation is running (shown or not yet), e.g. for the engine's state in the header. */
-  busy(label: string): boolean;
   start(label: string): string;
   finish(id: string): void;
 }
@@ -55,7 +53,6 @@ export function useOperations(): Operations {
     });
   }, []);
 
-  const busy = useCallback((label: string) => [...ops.values()].some((op) => op.label === label), [ops]);
   const now = Date.now();
-  return { visible: [...ops.values()].filter((op) => now - op.started >= PROGRESS_DELAY_MS), busy, start, finish };
+  return { visible: [...ops.values()].filter((op) => now - op.started >= PROGRESS_DELAY_MS), start, finish };
 }

@@ -212,7 +212,7 @@ describe.skipIf(!haveInputs)('work screens in Chromium', () => {
     await expect.poll(() => page.locator('[data-testid="worklist-row"][data-score]').count(), poll).toBeGreaterThan(0);
     await page.locator('[data-testid="worklist-row"][data-score]').first().click();
     await page.keyboard.press('Enter');
-    await page.getByTestId('viewer-canvas').waitFor();
+    await page.getByTestId('viewport-current-canvas').waitFor();
     const top = page.getByTestId('findings').locator('[data-testid^="finding-"]').first();
     await top.waitFor();
     await expect(top.textContent()).resolves.toContain('Effusion');
