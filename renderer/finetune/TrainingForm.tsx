@@ -21,6 +21,8 @@ export function TrainingForm({ ft, parentName }: { ft: Finetune; parentName: str
   const set = (change: Partial<FinetuneForm>): void => ft.dispatch({ type: 'form', change });
   const running = live?.state === 'running';
   const lr = learningRateOf(form);
+  // From scratch every layer learns: the form shows "Whole network" chosen, not the mode kept for adapting.
+  const mode = form.scratch ? 'full' : form.mode;
   return (
     <>
       <h3>2 · Training</h3>
@@ -28,12 +30,12 @@ export function TrainingForm({ ft, parentName }: { ft: Finetune; parentName: str
         <fieldset className="mode-choice">
           <legend className="sr-only">Mode</legend>
           {MODES.map((m) => (
-            <label key={m.value} className={`mode-option${form.mode === m.value ? ' selected' : ''}`}>
+            <label key={m.value} className={`mode-option${mode === m.value ? ' selected' : ''}`}>
               <input
                 type="radio"
                 name="ft-mode"
                 value={m.value}
-                checked={form.scratch ? m.value === 'full' : form.mode === m.value}
+                checked={mode === m.value}
                 disabled={form.scratch}
                 onChange={() => set({ mode: m.value })}
               />

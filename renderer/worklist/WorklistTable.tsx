@@ -24,6 +24,22 @@ const GROUP_HEADING: Readonly<Record<WorklistGroup, string>> = {
   pending: 'Waiting to be scored',
 };
 
+/** A file name may break after `_` and before `.` (00000284_<wbr>000<wbr>.png), not in the middle of a word. */
+function Breakable({ text }: { text: string }) {
+  const parts = text.split(/(?<=_)|(?=\.)/);
+  return (
+    <>
+      {parts.map((part, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one fixed string, never reordered
+        <span key={i}>
+          {i > 0 && <wbr />}
+          {part}
+        </span>
+      ))}
+    </>
+  );
+}
+
 function ScoreCell({ entry }: { entry: WorklistEntry }) {
   const r = entry.result;
   if (!r) return <span className="score pending">…</span>;
@@ -181,7 +197,9 @@ export function WorklistTable(p: Props) {
                   title={`${s.patientName ?? s.name} — ${s.name} (Enter or click opens)`}
                   data-testid="open-study"
                 >
-                  <span className="row-title">{s.patientName ?? s.name}</span>
+                  <span className="row-title">
+                    <Breakable text={s.patientName ?? s.name} />
+                  </span>
                 </button>
                 <div className="row-sub">{s.patientId ?? s.format.toUpperCase()}</div>
                 {(suspect || s.warnings.length > 0 || flagged.length > 0 || (entry.result && !entry.result.ok)) && (
