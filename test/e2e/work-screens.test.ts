@@ -135,9 +135,16 @@ describe.skipIf(!haveInputs)('work screens in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'batch-job-1440x900.png') });
 
     // A result opens in the viewer (the study joins the worklist).
-    await page.getByTestId('job-row-open').first().click();
+    const jobRow = page.locator('[data-testid="job-row"]', { has: page.getByTestId('job-row-open') }).first();
+    const jobScore = Number(await jobRow.getAttribute('data-score'));
+    await jobRow.getByTestId('job-row-open').click();
     await page.getByTestId('viewport-current-canvas').waitFor();
     await expect(page.getByTestId('jobs-screen').count()).resolves.toBe(0);
+    // The worklist reads what the job stored for this image and model instead of scoring it again, and says so.
+    const provenance = page.getByTestId('provenance');
+    await expect.poll(() => provenance.getAttribute('data-source'), poll).toBe('store');
+    await expect(provenance.textContent()).resolves.toMatch(/^From batch job \d+ .*densenet121-untrained-demo · [0-9a-f]{8}/);
+    expect(Number(await page.getByTestId('worklist-row').first().getAttribute('data-score'))).toBeCloseTo(jobScore, 6);
   });
 
   it('checks a fine-tune dataset, plots the LR range test, trains with live curves, compares and activates', async () => {
