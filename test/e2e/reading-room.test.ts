@@ -179,6 +179,14 @@ describe.skipIf(!haveInputs)('the reading room in Chromium', () => {
     await page.getByTestId('sort-triage').click(); // same column again flips, and once more restores
     expect(await page.getByTestId('sort-triage').textContent()).toContain('▴');
     await page.getByTestId('sort-triage').click();
+
+    // Filter by Patient ID: that patient's two visits are left; cleared, the whole list again.
+    const all = await page.getByTestId('worklist-row').count();
+    await page.getByTestId('worklist-filter').fill('e2e-prior-7');
+    await poll(() => page.getByTestId('worklist-row').count()).toBe(2);
+    await expect(page.getByTestId('worklist').textContent()).resolves.not.toContain('TEST FRAMES');
+    await page.getByTestId('worklist-filter').fill('');
+    await poll(() => page.getByTestId('worklist-row').count()).toBe(all);
   });
 
   it('moves through the list with J/K, opens with Enter or one click, and then gives the keyboard to the viewer', async () => {
