@@ -4,6 +4,7 @@ import type { HeatmapScale } from '../app/common/contract/studies.ts';
 import type { UiCommand } from '../app/common/contract/ui.ts';
 import { NOT_A_MEDICAL_DEVICE } from '../app/common/product.ts';
 import { call, isDesktop, onEvent } from './api.ts';
+import { useNodeArrivals } from './dicom-node/use-node-arrivals.ts';
 import { EmptyState } from './reading/EmptyState.tsx';
 import { ReadingRoomView } from './reading/ReadingRoomView.tsx';
 import { type Notice, useReadingRoom } from './reading/use-reading-room.ts';
@@ -75,6 +76,9 @@ export function App() {
     },
     [chooseAndOpen, exportReport],
   );
+  // Studies the DICOM node received (or pulled from a PACS) join the worklist with their result.
+  const { dispatch } = room;
+  useNodeArrivals(useCallback(({ study, result, model }) => dispatch({ type: 'arrived', study, result, model }), [dispatch]));
   // Desktop menus and drops arrive as events; browser mode simply never sends them.
   useEffect(() => onEvent('app.openPaths', ({ paths }) => openPaths(paths)), [openPaths]);
   useEffect(() => onEvent('app.command', ({ command }) => runCommand(command)), [runCommand]);

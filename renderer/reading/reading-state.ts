@@ -40,6 +40,8 @@ export const initialReadingState: ReadingState = {
 export type ReadingAction =
   | { type: 'opened'; studies: StudySummary[]; failures: OpenFailure[]; priorOnly?: boolean }
   | { type: 'scored'; results: StudyResult[]; model: ModelInfo }
+  /** A study that arrived already scored (the DICOM node received or pulled it). */
+  | { type: 'arrived'; study: StudySummary; result: StudyResult; model: ModelInfo }
   | { type: 'scoreFailed'; ids: string[]; error: ErrorInfo }
   | { type: 'cursor'; id: string }
   | { type: 'open'; id: string }
@@ -71,6 +73,16 @@ export function readingReducer(state: ReadingState, action: ReadingAction): Read
       return {
         ...state,
         entries: state.entries.map((e) => (byId.has(e.summary.id) ? { ...e, result: byId.get(e.summary.id), model: action.model } : e)),
+      };
+    }
+    case 'arrived': {
+      const known = state.entries.some((e) => e.summary.id === action.study.id);
+      const entry: WorklistEntry = { summary: action.study, result: action.result, model: action.model, read: false };
+      return {
+        ...state,
+        entries: known
+          ? state.entries.map((e) => (e.summary.id === action.study.id ? { ...e, result: action.result, model: action.model } : e))
+          : [...state.entries, entry],
       };
     }
     case 'scoreFailed': {

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { ApiResponse } from '../../app/common/contract/api.ts';
 import type { ModelInfo } from '../../app/common/contract/classify.ts';
+import { DicomNodeScreen } from '../dicom-node/DicomNodeScreen.tsx';
 import { FinetuneScreen } from '../finetune/FinetuneScreen.tsx';
 import { setFinetuneSession, useFinetuneSession } from '../finetune/finetune-session.ts';
 import { JobsScreen } from '../jobs/JobsScreen.tsx';
@@ -52,6 +53,7 @@ export const SCREENS: readonly ScreenDefinition[] = [
     render: (c) => <JobsScreen about={c.about} onOpenFile={c.openFile} onClose={c.close} />,
   },
   { id: 'finetune', nav: { label: 'Fine-tune', testId: 'open-finetune' }, render: (c) => <Finetune ctx={c} /> },
+  { id: 'dicom-node', nav: { label: 'DICOM node', testId: 'open-dicom-node' }, render: (c) => <DicomNodeScreen onClose={c.close} /> },
   { id: 'catalogue', render: (c) => <ModelsScreen initialTab="catalogue" onClose={c.close} onChanged={c.modelChanged} /> },
   { id: 'open-files', render: (c) => <OpenPathDialog kind="files" onOpen={c.openPaths} onClose={c.close} /> },
   { id: 'open-folder', render: (c) => <OpenPathDialog kind="folder" onOpen={c.openPaths} onClose={c.close} /> },
