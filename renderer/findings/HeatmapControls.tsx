@@ -1,7 +1,16 @@
 import type { HeatmapScale } from '../../app/common/contract/studies.ts';
-import type { HeatmapSettings } from './FindingsPanel.tsx';
+import { Segmented } from '../shell/Segmented.tsx';
+import { HEATMAP_MODES, type HeatmapMode } from '../viewer/heatmap-layer.ts';
+import { lutGradient } from '../viewer/HeatmapLegend.tsx';
+import type { HeatmapSettings } from '../viewer/viewer-state.ts';
 
-/** Heatmap on/off, opacity, scale choice and the legend, which states what 0 and 1 mean. */
+const MODE_LABEL: Readonly<Record<HeatmapMode, { label: string; title: string }>> = {
+  fill: { label: 'Fill', title: 'Coloured only where the map reaches the cut-off; the film shows through elsewhere' },
+  outline: { label: 'Outline', title: 'The contour where the map reaches the cut-off; nothing covers the film' },
+  tint: { label: 'Tint', title: 'The whole region the network saw, coloured (the classic CAM picture)' },
+};
+
+/** Heatmap on/off, how it is drawn, its scale and opacity, and the legend that says what 0 and 1 mean. */
 export function HeatmapControls({
   settings,
   scale,
@@ -10,29 +19,40 @@ export function HeatmapControls({
 }: {
   settings: HeatmapSettings;
   scale: HeatmapScale;
-  onChange(s: HeatmapSettings): void;
+  onChange(s: Partial<HeatmapSettings>): void;
   hasSelection: boolean;
 }) {
-  const stops: string[] = [];
-  for (let i = 0; i <= 10; i++) {
-    const k = 3 * Math.min(255, Math.round((i / 10) * 255));
-    stops.push(`rgb(${scale.lut[k]}, ${scale.lut[k + 1]}, ${scale.lut[k + 2]}) ${i * 10}%`);
-  }
   return (
-    <section className="heatmap-controls" aria-label="Heatmap">
+    <section className="heatmap-controls" aria-label="Heatmap" data-testid="heatmap-controls">
       <header className="panel-header">
         <h2>Heatmap</h2>
         <label className="switch" title="Heatmap on/off (C)">
-          <input
-            type="checkbox"
-            checked={settings.on}
-            onChange={(e) => onChange({ ...settings, on: e.target.checked })}
-            data-testid="heatmap-toggle"
-          />
+          <input type="checkbox" checked={settings.on} onChange={(e) => onChange({ on: e.target.checked })} data-testid="heatmap-toggle" />
           <span>{settings.on ? 'On' : 'Off'}</span> <kbd>C</kbd>
         </label>
       </header>
-      {!hasSelection && <p className="muted small">Choose a finding above to overlay its class-activation map.</p>}
+      {!hasSelection && <p className="muted small">Choose a finding to overlay its class-activation map.</p>}
+      <div className="control-row">
+        <span className="control-label">Draw</span>
+        <Segmented
+          label="How the heatmap is drawn (Shift+C)"
+          value={settings.mode}
+          options={HEATMAP_MODES.map((mode) => ({ value: mode, ...MODE_LABEL[mode], testId: `heatmap-mode-${mode}` }))}
+          onChange={(mode) => onChange({ mode })}
+        />
+      </div>
+      <div className="control-row">
+        <span className="control-label">Scale</span>
+        <Segmented
+          label="Heatmap scale"
+          value={settings.scale}
+          options={[
+            { value: 'minmax', label: 'Relative', title: "0 = this map's weakest cell, 1 = its strongest", testId: 'heatmap-scale-minmax' },
+            { value: 'sigmoid', label: 'Absolute', title: 'σ(CAM), on the probability scale', testId: 'heatmap-scale-sigmoid' },
+          ]}
+          onChange={(scale) => onChange({ scale })}
+        />
+      </div>
       <label className="slider">
         Opacity
         <input
@@ -41,33 +61,19 @@ export function HeatmapControls({
           max={1}
           step={0.05}
           value={settings.opacity}
-          onChange={(e) => onChange({ ...settings, opacity: Number(e.target.value) })}
+          onChange={(e) => onChange({ opacity: Number(e.target.value) })}
           data-testid="heatmap-opacity"
         />
         <span>{Math.round(settings.opacity * 100)}%</span>
       </label>
-      <div className="segmented" role="radiogroup" aria-label="Heatmap scale">
-        {(['sigmoid', 'minmax'] as const).map((mode) => (
-          <button
-            type="button"
-            key={mode}
-            role="radio"
-            aria-checked={settings.mode === mode}
-            className={settings.mode === mode ? 'active' : ''}
-            onClick={() => onChange({ ...settings, mode })}
-          >
-            {mode === 'sigmoid' ? 'Absolute' : 'Relative'}
-          </button>
-        ))}
-      </div>
       <div className="legend" data-testid="heatmap-legend">
-        <div className="legend-bar" style={{ background: `linear-gradient(to right, ${stops.join(', ')})` }} />
+        <div className="legend-bar" style={{ background: lutGradient(scale.lut, 'to right') }} />
         <div className="legend-ends">
           <span>0</span>
           <span className="muted">{scale.colormap}</span>
           <span>1</span>
         </div>
-        <p className="small">{scale.meanings[settings.mode]}</p>
+        <p className="small">{scale.meanings[settings.scale]}</p>
       </div>
     </section>
   );

@@ -101,8 +101,8 @@ export function DatasetSummaryView({ summary }: { summary: DatasetSummary }) {
             <span className="muted small">({[...byCode].map(([c, n]) => `${n} ${PROBLEM_TEXT[c] ?? c}`).join(', ')})</span>
           </summary>
           <ul className="problem-list">
-            {problems.map((p, i) => (
-              <li key={`${p.file}-${i}`} data-code={p.code}>
+            {problems.map((p) => (
+              <li key={`${p.file}|${p.code}|${p.message}`} data-code={p.code}>
                 <span className="badge error">{PROBLEM_TEXT[p.code] ?? p.code}</span> <span className="mono small">{p.file}</span>{' '}
                 <span className="muted small">{p.message}</span>
               </li>

@@ -1,13 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { CatalogueListItem, FetchProgress } from '../../app/common/contract/catalogue.ts';
 import type { ErrorInfo } from '../../app/common/errors.ts';
-import { ApiError, call, onEvent } from '../api.ts';
+import { call, onEvent } from '../api.ts';
 import { Busy, ProgressBar } from '../shell/Busy.tsx';
 import { ErrorText } from '../shell/ErrorText.tsx';
+import { asErrorInfo } from '../shell/errors.ts';
 import { formatBytes } from '../shell/format.ts';
 import { cardSection, Markdown } from '../shell/Markdown.tsx';
-
-const asInfo = (e: unknown): ErrorInfo => (e instanceof ApiError ? e.info : { code: 'INTERNAL', message: String(e) });
 
 const PHASE_TEXT: Record<FetchProgress['phase'], string> = {
   download: 'Downloading',
@@ -34,7 +33,7 @@ export function Catalogue({ onChanged }: { onChanged(): void }) {
           setItems(list);
           setListError(undefined);
         })
-        .catch((e: unknown) => setListError(asInfo(e))),
+        .catch((e: unknown) => setListError(asErrorInfo(e))),
     [],
   );
   useEffect(() => void refresh(), [refresh]);
@@ -64,7 +63,7 @@ export function Catalogue({ onChanged }: { onChanged(): void }) {
       await refresh();
       onChanged();
     } catch (e) {
-      const info = asInfo(e);
+      const info = asErrorInfo(e);
       if (info.code !== 'CANCELLED') setError(name, info);
     } finally {
       setBusy(name, false);
@@ -77,7 +76,7 @@ export function Catalogue({ onChanged }: { onChanged(): void }) {
       await refresh();
       onChanged();
     } catch (e) {
-      setError(name, asInfo(e));
+      setError(name, asErrorInfo(e));
     }
   };
 

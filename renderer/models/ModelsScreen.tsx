@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ApiResponse } from '../../app/common/contract/api.ts';
 import type { ErrorInfo } from '../../app/common/errors.ts';
-import { ApiError, call, hasMethod, isDesktop } from '../api.ts';
+import { call, hasMethod, isDesktop } from '../api.ts';
 import { Busy } from '../shell/Busy.tsx';
+import { asErrorInfo } from '../shell/errors.ts';
 import { Dialog } from '../shell/Dialog.tsx';
 import { ErrorText } from '../shell/ErrorText.tsx';
 import { Markdown } from '../shell/Markdown.tsx';
@@ -12,8 +13,6 @@ import { PrecisionCell, PrecisionChoice } from './PrecisionChoice.tsx';
 type Installed = ApiResponse<'models.list'>[number];
 type Details = ApiResponse<'models.details'>;
 export type ModelsTab = 'installed' | 'catalogue';
-
-const asInfo = (e: unknown): ErrorInfo => (e instanceof ApiError ? e.info : { code: 'INTERNAL', message: String(e) });
 
 /** Installed models (switch, inspect, remove), the catalogue of published models (fetch), and import by file. */
 export function ModelsScreen({
@@ -39,7 +38,7 @@ export function ModelsScreen({
     () =>
       call('models.list', {})
         .then(setModels)
-        .catch((e: unknown) => setError(asInfo(e))),
+        .catch((e: unknown) => setError(asErrorInfo(e))),
     [],
   );
   useEffect(() => {
@@ -56,7 +55,7 @@ export function ModelsScreen({
       setCatalogueVersion((v) => v + 1);
       onChanged();
     } catch (e) {
-      setError(asInfo(e));
+      setError(asErrorInfo(e));
     } finally {
       setBusy(undefined);
     }
@@ -76,7 +75,7 @@ export function ModelsScreen({
         setNote(`Recognised as catalogue model ${result.catalogueName} (by ${result.recognisedBy}); imported as ${result.manifest.id}.`);
         return;
       } catch (e) {
-        const info = asInfo(e);
+        const info = asErrorInfo(e);
         if (info.code !== 'INVALID_ARGUMENT') throw e;
       }
     }
@@ -133,7 +132,7 @@ export function ModelsScreen({
                   onClick={() =>
                     void call('models.details', { id: m.id })
                       .then(setDetails)
-                      .catch((e: unknown) => setError(asInfo(e)))
+                      .catch((e: unknown) => setError(asErrorInfo(e)))
                   }
                 >
                   Inspect

@@ -28,7 +28,8 @@ export function Dialog({
     return () => window.removeEventListener('keydown', onKey, true);
   }, [onClose]);
   return (
-    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+    // biome-ignore lint/a11y/noStaticElementInteractions: a click beside the dialog closes it, for the mouse; the keyboard has Esc (above) and the × button
+    <div className="dialog-backdrop" role="presentation" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div
         className={`dialog${wide ? ' wide' : ''}${full ? ' full' : ''}`}
         role="dialog"

@@ -153,7 +153,8 @@ export function LineChart(p: Props) {
                 strokeDasharray={s.dashed ? '5 4' : undefined}
                 strokeLinejoin="round"
               />
-              {(s.dots || pts.length === 1) && pts.map((pt, i) => <circle key={i} cx={px(pt.x)} cy={py(pt.y)} r={3} fill={s.color} />)}
+              {(s.dots || pts.length === 1) &&
+                pts.map((pt) => <circle key={`${pt.x},${pt.y}`} cx={px(pt.x)} cy={py(pt.y)} r={3} fill={s.color} />)}
             </g>
           );
         })}

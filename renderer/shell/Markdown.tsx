@@ -18,6 +18,7 @@ export function Markdown({ text, className }: { text: string; className?: string
       blocks.push(
         <ul key={blocks.length}>
           {list.map((item, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: a static document rendered once; a position is the identity
             <li key={i}>{inline(item)}</li>
           ))}
         </ul>,
@@ -30,14 +31,17 @@ export function Markdown({ text, className }: { text: string; className?: string
           <thead>
             <tr>
               {head!.map((c, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: a static document rendered once; a position is the identity
                 <th key={i}>{inline(c)}</th>
               ))}
             </tr>
           </thead>
           <tbody>
             {body.map((row, r) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a static document rendered once; a position is the identity
               <tr key={r}>
                 {row.map((c, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: a static document rendered once; a position is the identity
                   <td key={i}>{inline(c)}</td>
                 ))}
               </tr>

@@ -32,7 +32,7 @@ export function StatusBar({ operations, onCancel, notice }: { operations: Operat
       ) : (
         <span className="muted">Ready</span>
       )}
-      <span className="notice" data-testid="not-a-medical-device">
+      <span className="notice" data-testid="not-a-medical-device" title={notice}>
         {notice}
       </span>
     </footer>

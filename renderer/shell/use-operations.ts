@@ -12,8 +12,15 @@ export interface Operation {
 /** Anything taking longer than this shows progress; shorter work would only flicker. */
 export const PROGRESS_DELAY_MS = 300;
 
+export interface Operations {
+  /** Operations older than PROGRESS_DELAY_MS, oldest first: what the status bar and the header's engine state both show. */
+  visible: Operation[];
+  start(label: string): string;
+  finish(id: string): void;
+}
+
 /** Long operations with their progress (from back-end events); visible once older than 300 ms. */
-export function useOperations(): { visible: Operation[]; start(label: string): string; finish(id: string): void } {
+export function useOperations(): Operations {
   const [ops, setOps] = useState<Map<string, Operation>>(new Map());
   const [, tick] = useState(0);
 

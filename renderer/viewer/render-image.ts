@@ -15,25 +15,3 @@ export function windowToRgba(values: Float32Array, center: number, width: number
     out[j + 3] = 255;
   }
 }
-
-/** One heatmap (h×w values in [0,1]) coloured through a 256-entry RGB colour map, opaque. */
-export function heatmapToRgba(map: Float32Array, lut: Uint8Array, out: Uint8ClampedArray): void {
-  for (let i = 0, j = 0; i < map.length; i++, j += 4) {
-    const v = map[i]!;
-    const k = 3 * (v > 0 ? Math.min(255, Math.floor(v * 256)) : 0); // NaN and ≤0 → the low end, never "hot"
-    out[j] = lut[k]!;
-    out[j + 1] = lut[k + 1]!;
-    out[j + 2] = lut[k + 2]!;
-    out[j + 3] = 255;
-  }
-}
-
-/** An 8-bit gray buffer as RGBA (thumbnails). */
-export function grayToRgba(gray: Uint8Array, out: Uint8ClampedArray): void {
-  for (let i = 0, j = 0; i < gray.length; i++, j += 4) {
-    out[j] = gray[i]!;
-    out[j + 1] = gray[i]!;
-    out[j + 2] = gray[i]!;
-    out[j + 3] = 255;
-  }
-}

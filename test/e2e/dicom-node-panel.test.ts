@@ -61,7 +61,7 @@ describe.skipIf(skip !== undefined)('the DICOM node panel in Chromium', () => {
     expect(push.code, push.stderr).toBe(0);
     await expect.poll(() => page.getByTestId('node-counts').textContent(), poll).toMatch(/triaged1/);
     await expect.poll(() => page.getByTestId('node-transfers').textContent(), poll).toMatch(/receive/);
-    await page.screenshot({ path: join(SHOTS, '21-dicom-node-panel.png') });
+    await page.screenshot({ path: join(SHOTS, 'dicom-node-panel-1440x900.png') });
 
     await page.getByTestId('node-stop').click();
     await expect.poll(() => page.getByTestId('node-state').textContent(), poll).toBe('stopped');
@@ -69,7 +69,7 @@ describe.skipIf(skip !== undefined)('the DICOM node panel in Chromium', () => {
     // The study is in the worklist, already scored.
     await expect.poll(() => page.getByTestId('worklist-row').count(), poll).toBe(1);
     await expect.poll(() => page.getByTestId('worklist').textContent(), poll).toContain('TEST PANEL 000');
-    await page.screenshot({ path: join(SHOTS, '22-dicom-node-arrival.png') });
+    await page.screenshot({ path: join(SHOTS, 'dicom-node-arrival-1440x900.png') });
     expect(pageErrors).toEqual([]);
   });
 });

@@ -25,7 +25,10 @@ export async function startServe(dataDir: string, env: Record<string, string> = 
   let output = '';
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`denseray serve printed no URL in 30 s:\n${output}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`denseray serve printed no URL in 120 s (it may have been building the UI):\n${output}`)),
+      120_000,
+    );
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(output);

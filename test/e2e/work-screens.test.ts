@@ -132,12 +132,19 @@ describe.skipIf(!haveInputs)('work screens in Chromium', () => {
     await page.getByTestId('report-written').waitFor();
     await expect(page.getByTestId('report-written').textContent()).resolves.toContain(report);
     expect(existsSync(report)).toBe(true);
-    await page.screenshot({ path: join(SHOTS, '11-batch-job.png') });
+    await page.screenshot({ path: join(SHOTS, 'batch-job-1440x900.png') });
 
     // A result opens in the viewer (the study joins the worklist).
-    await page.getByTestId('job-row-open').first().click();
-    await page.getByTestId('viewer-canvas').waitFor();
+    const jobRow = page.locator('[data-testid="job-row"]', { has: page.getByTestId('job-row-open') }).first();
+    const jobScore = Number(await jobRow.getAttribute('data-score'));
+    await jobRow.getByTestId('job-row-open').click();
+    await page.getByTestId('viewport-current-canvas').waitFor();
     await expect(page.getByTestId('jobs-screen').count()).resolves.toBe(0);
+    // The worklist reads what the job stored for this image and model instead of scoring it again, and says so.
+    const provenance = page.getByTestId('provenance');
+    await expect.poll(() => provenance.getAttribute('data-source'), poll).toBe('store');
+    await expect(provenance.textContent()).resolves.toMatch(/^From batch job \d+ .*densenet121-untrained-demo · [0-9a-f]{8}/);
+    expect(Number(await page.getByTestId('worklist-row').first().getAttribute('data-score'))).toBeCloseTo(jobScore, 6);
   });
 
   it('checks a fine-tune dataset, plots the LR range test, trains with live curves, compares and activates', async () => {
@@ -155,14 +162,14 @@ describe.skipIf(!haveInputs)('work screens in Chromium', () => {
     expect(sizes.every((n) => n > 0)).toBe(true);
     await expect(page.getByTestId('ft-split').textContent()).resolves.toContain('Effusion');
     await expect(page.getByTestId('ft-problems').textContent()).resolves.toContain('not_here.png');
-    await page.screenshot({ path: join(SHOTS, '12-finetune-inspect.png') });
+    await page.screenshot({ path: join(SHOTS, 'finetune-inspect-1440x900.png') });
 
     // The learning-rate range test, plotted on a log axis with its suggestion.
     await page.getByTestId('ft-findlr').click();
     await page.getByTestId('lr-chart').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('lr-chart').locator('path').count()).toBeGreaterThan(0);
     await expect(page.getByTestId('lr-suggestion').textContent()).resolves.toMatch(/Suggested rate|never fell/);
-    await page.screenshot({ path: join(SHOTS, '13-finetune-lr.png') });
+    await page.screenshot({ path: join(SHOTS, 'finetune-lr-1440x900.png') });
 
     // A short head-mode run: live curves, the comparison with the parent, activation.
     await page.getByLabel('Epochs').fill('4');
@@ -176,7 +183,7 @@ describe.skipIf(!haveInputs)('work screens in Chromium', () => {
     await expect(page.getByTestId('ft-compare').textContent()).resolves.toContain('Mean AUROC');
     await page.getByTestId('ft-activate').click();
     await expect.poll(() => page.getByTestId('ft-activate').textContent(), poll).toBe('Active');
-    await page.screenshot({ path: join(SHOTS, '14-finetune-trained.png') });
+    await page.screenshot({ path: join(SHOTS, 'finetune-trained-1440x900.png') });
     await expect.poll(() => page.getByTestId('model-bar').textContent(), poll).toContain('fine-tuned'); // the model bar names the new model
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('finetune-screen').count()).resolves.toBe(0);
@@ -202,7 +209,7 @@ describe.skipIf(!haveInputs)('work screens in Chromium', () => {
     );
     await page.getByTestId('ft-activate').click();
     await expect.poll(() => page.getByTestId('ft-activate').textContent(), poll).toBe('Active');
-    await page.screenshot({ path: join(SHOTS, '15-finetune-from-scratch.png') });
+    await page.screenshot({ path: join(SHOTS, 'finetune-from-scratch-1440x900.png') });
     await page.keyboard.press('Escape');
 
     // The new model classifies a study and draws its class-activation map.
@@ -212,14 +219,14 @@ describe.skipIf(!haveInputs)('work screens in Chromium', () => {
     await expect.poll(() => page.locator('[data-testid="worklist-row"][data-score]').count(), poll).toBeGreaterThan(0);
     await page.locator('[data-testid="worklist-row"][data-score]').first().click();
     await page.keyboard.press('Enter');
-    await page.getByTestId('viewer-canvas').waitFor();
+    await page.getByTestId('viewport-current-canvas').waitFor();
     const top = page.getByTestId('findings').locator('[data-testid^="finding-"]').first();
     await top.waitFor();
     await expect(top.textContent()).resolves.toContain('Effusion');
     await top.click();
     if ((await top.getAttribute('data-above')) === 'no') await page.getByTestId('show-anyway').click();
     await page.getByTestId('heatmap-legend').waitFor();
-    await page.screenshot({ path: join(SHOTS, '16-from-scratch-heatmap.png') });
+    await page.screenshot({ path: join(SHOTS, 'from-scratch-heatmap-1440x900.png') });
   });
 
   it('lists the catalogue with licences and pin status, and a fetch that cannot connect shows its code', async () => {
@@ -237,7 +244,7 @@ describe.skipIf(!haveInputs)('work screens in Chromium', () => {
     ).resolves.toContain('BSD-3-Clause');
     const pins = await page.$$eval('[data-testid="catalogue-pin"]', (cells) => cells.map((c) => c.textContent));
     expect(pins.filter((t) => t?.includes('unpinned')).length).toBeGreaterThan(0);
-    await page.screenshot({ path: join(SHOTS, '15-catalogue.png') });
+    await page.screenshot({ path: join(SHOTS, 'catalogue-1440x900.png') });
 
     const entry = page.locator('[data-testid="catalogue-entry"][data-name="chexnet-jrzech"]');
     await entry.getByTestId('catalogue-card-toggle').click();
@@ -248,7 +255,7 @@ describe.skipIf(!haveInputs)('work screens in Chromium', () => {
     await expect(error.getAttribute('data-code')).resolves.toBe('NETWORK_OFFLINE');
     await expect(error.textContent()).resolves.toContain('No network connection');
     await entry.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(SHOTS, '16-catalogue-fetch-error.png') });
+    await page.screenshot({ path: join(SHOTS, 'catalogue-fetch-error-1440x900.png') });
     await page.keyboard.press('Escape');
 
     expect(pageErrors).toEqual([]);

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { StudyRow } from '../../app/common/contract/batch.ts';
 import type { ClassifyStudiesResponse, OpenStudiesResponse } from '../../app/common/contract/studies.ts';
 import { type Backend, createBackend } from '../../app/node/services/backend.ts';
-import { orderWorklist, type WorklistEntry } from '../../renderer/worklist/worklist-model.ts';
+import { DEFAULT_SORT, orderWorklist, type WorklistEntry } from '../../renderer/worklist/worklist-model.ts';
 import { parseCsv } from '../helpers/dicom-manifest.ts';
 import { runCli } from '../helpers/run-cli.ts';
 import { shared } from '../helpers/shared.ts';
@@ -111,7 +111,7 @@ describe('suspect inputs never outrank trusted ones', () => {
       model: classified.model,
       read: false,
     }));
-    const order = orderWorklist(entries, '', false).map((e) => ({
+    const order = orderWorklist(entries, { filter: '', flaggedOnly: false, unreadOnly: false, sort: DEFAULT_SORT }).map((e) => ({
       name: e.summary.name,
       suspect: e.result!.ok && e.result!.prediction.guard.suspect,
       score: e.result!.ok ? e.result!.prediction.triageScore : Number.NaN,

@@ -148,7 +148,7 @@ function writeHeatmaps(dir: string, results: FileResult[], model: ModelInfo): vo
   for (const r of results) {
     if (!r.ok) continue;
     for (const label of heatmapLabels(r.prediction)) {
-      writeFileSync(join(dir, `${basename(r.file, extname(r.file))}.${label}.png`), heatmapPng(r.prediction, model.labels, label));
+      writeFileSync(join(dir, `${basename(r.file, extname(r.file))}.${label}.png`), heatmapPng(r.prediction, model, label));
       written++;
     }
   }

@@ -1,5 +1,4 @@
 import { writeFile } from 'node:fs/promises';
-import type { ErrorInfo } from '../../common/errors.ts';
 import { type DicomInfo, dicomInfo, renderDicom } from '../../node/services/dicom/dicom-service.ts';
 import { toErrorInfo } from '../../node/shared/errors.ts';
 import { ExitCode, printJson, reportFailure, type Command } from '../command.ts';
@@ -32,6 +31,15 @@ function parseWindow(value: string | undefined): { center: number; width: number
   return { center: center!, width: width! };
 }
 
+/** The spacing and which attribute it came from: measurements at the detector are magnified. */
+function pixelSpacing(m: DicomInfo['meta']): string {
+  if (!m.pixelSpacing) return 'none (uncalibrated: distances only in pixels)';
+  const [row, column] = m.pixelSpacing;
+  const source =
+    m.pixelSpacingSource === 'PixelSpacing' ? 'Pixel Spacing (0028,0030)' : 'Imager Pixel Spacing (0018,1164), at the detector';
+  return `${row} x ${column} mm (row x column), from ${source}`;
+}
+
 function summary(info: DicomInfo): string {
   const { meta: m, frame, stored, classifiability: triage } = info;
   const rows: Array<[string, string | number | undefined]> = [
@@ -53,7 +61,7 @@ function summary(info: DicomInfo): string {
       'Bits',
       `${m.bitsStored} stored in ${m.bitsAllocated} (high bit ${m.highBit}), ${m.pixelRepresentation === 1 ? 'signed' : 'unsigned'}`,
     ],
-    ['Pixel spacing', m.pixelSpacing ? `${m.pixelSpacing[0]} x ${m.pixelSpacing[1]} mm` : undefined],
+    ['Pixel spacing', pixelSpacing(m)],
     ['Transfer syntax', `${m.transferSyntaxName} (${m.transferSyntaxUid})`],
     ['Rescale', `slope ${m.rescaleSlope}, intercept ${m.rescaleIntercept}`],
     [
@@ -70,7 +78,12 @@ function summary(info: DicomInfo): string {
   ];
   const lines = rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k.padEnd(17)} ${v}`);
   lines.push('', 'Tags:');
-  for (const t of info.tags) lines.push(`${'  '.repeat(t.depth + 1)}${t.tag} ${t.vr.padEnd(2)} ${(t.name ?? '').padEnd(36)} ${t.value}`);
+  // Names come from the full dictionary: pad to the longest one shown (capped) so values line up.
+  const nameWidth = Math.min(48, Math.max(0, ...info.tags.map((t) => 2 * t.depth + (t.name ?? '').length)));
+  for (const t of info.tags) {
+    const indent = '  '.repeat(t.depth);
+    lines.push(`  ${indent}${t.tag} ${t.vr.padEnd(2)} ${(t.name ?? '').padEnd(nameWidth - indent.length)} ${t.value}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

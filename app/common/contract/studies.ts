@@ -36,6 +36,8 @@ export const StudySummary = z.object({
   patientSex: z.string().optional(),
   patientAge: z.string().optional(),
   studyDate: z.string().optional(),
+  studyTime: z.string().optional(),
+  accessionNumber: z.string().optional(),
   studyDescription: z.string().optional(),
   modality: z.string().optional(),
   viewPosition: z.string().optional(),
@@ -73,6 +75,19 @@ export const ViewerWindow = z.object({
 });
 export type ViewerWindow = z.infer<typeof ViewerWindow>;
 
+/**
+ * Where a distance in mm comes from (PS3.3 10.7.1.3): Pixel Spacing is calibrated to the patient;
+ * Imager Pixel Spacing is measured at the detector, so a projection radiograph's anatomy measures
+ * larger by the beam's magnification (typically 5–15 % for a PA chest).
+ */
+export const PixelCalibration = z.object({
+  /** Spacing between rows (vertical) and between columns (horizontal), mm. */
+  rowSpacing: z.number().positive(),
+  columnSpacing: z.number().positive(),
+  source: z.enum(['PixelSpacing', 'ImagerPixelSpacing']),
+});
+export type PixelCalibration = z.infer<typeof PixelCalibration>;
+
 export const PixelsRequest = z.object({ id: StudyId, frame: z.number().int().nonnegative().default(0) });
 export const StudyPixels = z.object({
   id: StudyId,
@@ -93,6 +108,8 @@ export const StudyPixels = z.object({
   defaultWindow: z.number().int().nonnegative(),
   /** Anything the viewer cannot reproduce exactly (e.g. a VOI LUT shown as its nearest window). */
   note: z.string().optional(),
+  /** Millimetres per pixel for the ruler; absent = uncalibrated (PNG/JPEG, or DICOM without spacing). */
+  calibration: PixelCalibration.optional(),
 });
 export type StudyPixels = z.infer<typeof StudyPixels>;
 
@@ -119,19 +136,58 @@ export const StudyHeatmaps = z.object({
 });
 export type StudyHeatmaps = z.infer<typeof StudyHeatmaps>;
 
+/**
+ * A result read back from the study store (a batch job scored this image with the same model and
+ * weights) instead of computed again: which job wrote it, when, and with which model.
+ */
+export const StoredProvenance = z.object({
+  jobId: z.number().int().nullable(),
+  /** ISO 8601. */
+  storedAt: z.string(),
+  modelId: z.string(),
+  weightsSha256: z.string(),
+});
+export type StoredProvenance = z.infer<typeof StoredProvenance>;
+
 export const StudyResult = z.discriminatedUnion('ok', [
-  z.object({ id: StudyId, ok: z.literal(true), prediction: Prediction, heatmaps: StudyHeatmaps.optional() }),
+  z.object({
+    id: StudyId,
+    ok: z.literal(true),
+    prediction: Prediction,
+    heatmaps: StudyHeatmaps.optional(),
+    stored: StoredProvenance.optional(),
+  }),
   z.object({ id: StudyId, ok: z.literal(false), error: ErrorInfo }),
 ]);
 export type StudyResult = z.infer<typeof StudyResult>;
 
-export const ClassifyStudiesRequest = z.object({ ids: z.array(StudyId).min(1).max(10_000), opId: OperationId.optional() });
+export const ClassifyStudiesRequest = z.object({
+  ids: z.array(StudyId).min(1).max(10_000),
+  opId: OperationId.optional(),
+  /** Read results a batch job stored for the same image and model instead of scoring again (default). */
+  useStored: z.boolean().optional(),
+});
 export const ClassifyStudiesResponse = z.object({ model: ModelInfo, results: z.array(StudyResult), cancelled: z.boolean() });
 export type ClassifyStudiesResponse = z.infer<typeof ClassifyStudiesResponse>;
 
 /** The heatmap PNG of one finding of a classified study, byte for byte what the CLI and reports write. */
 export const HeatmapPngRequest = z.object({ id: StudyId, label: z.string().min(1).max(200) });
 export const HeatmapPng = z.object({ id: StudyId, label: z.string(), model: ModelInfo, png: Uint8ArraySchema });
+
+/** Earlier studies of the same patient (same Patient ID), for side-by-side comparison. */
+export const PriorsRequest = z.object({ id: StudyId });
+export const PriorStudy = z.object({
+  summary: StudySummary,
+  /** Already in the worklist, or found in the study store (a batch job saw it) and opened now. */
+  source: z.enum(['opened', 'store']),
+});
+export type PriorStudy = z.infer<typeof PriorStudy>;
+export const PriorsResponse = z.object({
+  id: StudyId,
+  /** Studies dated before this one, most recent first (the usual comparison is the latest prior). */
+  priors: z.array(PriorStudy),
+});
+export type PriorsResponse = z.infer<typeof PriorsResponse>;
 
 export const CancelRequest = z.object({ opId: OperationId });
 export const CancelResponse = z.object({ cancelled: z.boolean() });

@@ -1,6 +1,7 @@
 import type { ApiEvent } from '../../common/contract/api.ts';
 import { EngineClient, forkEngineTransport } from '../domain/engine/engine-client.ts';
 import { ModelStore } from '../domain/store/model-store.ts';
+import { openStoredResults } from './studies/open-stored-results.ts';
 import { type ChildTransport, forkChild } from '../shared/process/child-transport.ts';
 import { AnalysisService } from './analysis/analysis-service.ts';
 import { DicomNodeHost } from './dicom-node/dicom-node-handlers.ts';
@@ -46,7 +47,13 @@ export function createBackend(options: { dataDir: string; emit(event: ApiEvent):
     (analysisService ??= new AnalysisService({ dataDir, models, engine: new EngineClient(workers.engine) }));
   let studies: StudiesService | undefined;
   const studiesService = (): StudiesService =>
-    (studies ??= new StudiesService({ emit, reader: new ReaderClient(workers.reader), analysis: analysis() }));
+    (studies ??= new StudiesService({
+      emit,
+      reader: new ReaderClient(workers.reader),
+      analysis: analysis(),
+      stored: openStoredResults(dataDir),
+      preprocessingOf: (id) => (models.has(id) ? models.get(id).manifest.preprocessing : undefined),
+    }));
   let jobsHost: JobsHost | undefined;
   const jobs = (): JobsHost => (jobsHost ??= new JobsHost({ dataDir, emit, start: workers.jobs }));
   const dicomNode = new DicomNodeHost({ dataDir, emit, analysis, studies: studiesService });

@@ -1,136 +1,71 @@
-/**
- * A small data dictionary: names and VRs of the attributes a chest-radiograph reader meets.
- * It names tags in the tag browser and gives VRs to implicit-VR datasets. Unknown tags are shown
- * without a name, never dropped.
- */
-const ENTRIES: ReadonlyArray<readonly [string, string, string]> = [
-  ['00020000', 'UL', 'FileMetaInformationGroupLength'],
-  ['00020001', 'OB', 'FileMetaInformationVersion'],
-  ['00020002', 'UI', 'MediaStorageSOPClassUID'],
-  ['00020003', 'UI', 'MediaStorageSOPInstanceUID'],
-  ['00020010', 'UI', 'TransferSyntaxUID'],
-  ['00020012', 'UI', 'ImplementationClassUID'],
-  ['00020013', 'SH', 'ImplementationVersionName'],
-  ['00020016', 'AE', 'SourceApplicationEntityTitle'],
-  ['00080005', 'CS', 'SpecificCharacterSet'],
-  ['00080008', 'CS', 'ImageType'],
-  ['00080012', 'DA', 'InstanceCreationDate'],
-  ['00080013', 'TM', 'InstanceCreationTime'],
-  ['00080016', 'UI', 'SOPClassUID'],
-  ['00080018', 'UI', 'SOPInstanceUID'],
-  ['00080020', 'DA', 'StudyDate'],
-  ['00080021', 'DA', 'SeriesDate'],
-  ['00080022', 'DA', 'AcquisitionDate'],
-  ['00080023', 'DA', 'ContentDate'],
-  ['00080030', 'TM', 'StudyTime'],
-  ['00080031', 'TM', 'SeriesTime'],
-  ['00080032', 'TM', 'AcquisitionTime'],
-  ['00080033', 'TM', 'ContentTime'],
-  ['00080050', 'SH', 'AccessionNumber'],
-  ['00080060', 'CS', 'Modality'],
-  ['00080064', 'CS', 'ConversionType'],
-  ['00080068', 'CS', 'PresentationIntentType'],
-  ['00080070', 'LO', 'Manufacturer'],
-  ['00080080', 'LO', 'InstitutionName'],
-  ['00080090', 'PN', 'ReferringPhysicianName'],
-  ['00081010', 'SH', 'StationName'],
-  ['00081030', 'LO', 'StudyDescription'],
-  ['0008103E', 'LO', 'SeriesDescription'],
-  ['00081090', 'LO', 'ManufacturerModelName'],
-  ['00082111', 'ST', 'DerivationDescription'],
-  ['00100010', 'PN', 'PatientName'],
-  ['00100020', 'LO', 'PatientID'],
-  ['00100030', 'DA', 'PatientBirthDate'],
-  ['00100040', 'CS', 'PatientSex'],
-  ['00101010', 'AS', 'PatientAge'],
-  ['00180015', 'CS', 'BodyPartExamined'],
-  ['00180050', 'DS', 'SliceThickness'],
-  ['00180060', 'DS', 'KVP'],
-  ['00181000', 'LO', 'DeviceSerialNumber'],
-  ['00181020', 'LO', 'SoftwareVersions'],
-  ['00181150', 'IS', 'ExposureTime'],
-  ['00181151', 'IS', 'XRayTubeCurrent'],
-  ['00181152', 'IS', 'Exposure'],
-  ['00181164', 'DS', 'ImagerPixelSpacing'],
-  ['00185101', 'CS', 'ViewPosition'],
-  ['00185100', 'CS', 'PatientPosition'],
-  ['0020000D', 'UI', 'StudyInstanceUID'],
-  ['0020000E', 'UI', 'SeriesInstanceUID'],
-  ['00200010', 'SH', 'StudyID'],
-  ['00200011', 'IS', 'SeriesNumber'],
-  ['00200012', 'IS', 'AcquisitionNumber'],
-  ['00200013', 'IS', 'InstanceNumber'],
-  ['00200020', 'CS', 'PatientOrientation'],
-  ['00200032', 'DS', 'ImagePositionPatient'],
-  ['00200037', 'DS', 'ImageOrientationPatient'],
-  ['00200052', 'UI', 'FrameOfReferenceUID'],
-  ['00200060', 'CS', 'Laterality'],
-  ['00200062', 'CS', 'ImageLaterality'],
-  ['00204000', 'LT', 'ImageComments'],
-  ['00280002', 'US', 'SamplesPerPixel'],
-  ['00280004', 'CS', 'PhotometricInterpretation'],
-  ['00280006', 'US', 'PlanarConfiguration'],
-  ['00280008', 'IS', 'NumberOfFrames'],
-  ['00280009', 'AT', 'FrameIncrementPointer'],
-  ['00280010', 'US', 'Rows'],
-  ['00280011', 'US', 'Columns'],
-  ['00280030', 'DS', 'PixelSpacing'],
-  ['00280034', 'IS', 'PixelAspectRatio'],
-  ['00280100', 'US', 'BitsAllocated'],
-  ['00280101', 'US', 'BitsStored'],
-  ['00280102', 'US', 'HighBit'],
-  ['00280103', 'US', 'PixelRepresentation'],
-  ['00280106', 'US', 'SmallestImagePixelValue'],
-  ['00280107', 'US', 'LargestImagePixelValue'],
-  ['00280120', 'US', 'PixelPaddingValue'],
-  ['00280300', 'CS', 'QualityControlImage'],
-  ['00280301', 'CS', 'BurnedInAnnotation'],
-  ['00281040', 'CS', 'PixelIntensityRelationship'],
-  ['00281041', 'SS', 'PixelIntensityRelationshipSign'],
-  ['00281050', 'DS', 'WindowCenter'],
-  ['00281051', 'DS', 'WindowWidth'],
-  ['00281052', 'DS', 'RescaleIntercept'],
-  ['00281053', 'DS', 'RescaleSlope'],
-  ['00281054', 'LO', 'RescaleType'],
-  ['00281055', 'LO', 'WindowCenterWidthExplanation'],
-  ['00281056', 'CS', 'VOILUTFunction'],
-  ['00281101', 'US', 'RedPaletteColorLookupTableDescriptor'],
-  ['00281102', 'US', 'GreenPaletteColorLookupTableDescriptor'],
-  ['00281103', 'US', 'BluePaletteColorLookupTableDescriptor'],
-  ['00281199', 'UI', 'PaletteColorLookupTableUID'],
-  ['00281201', 'OW', 'RedPaletteColorLookupTableData'],
-  ['00281202', 'OW', 'GreenPaletteColorLookupTableData'],
-  ['00281203', 'OW', 'BluePaletteColorLookupTableData'],
-  ['00281221', 'OW', 'SegmentedRedPaletteColorLookupTableData'],
-  ['00281222', 'OW', 'SegmentedGreenPaletteColorLookupTableData'],
-  ['00281223', 'OW', 'SegmentedBluePaletteColorLookupTableData'],
-  ['00282110', 'CS', 'LossyImageCompression'],
-  ['00282112', 'DS', 'LossyImageCompressionRatio'],
-  ['00282114', 'CS', 'LossyImageCompressionMethod'],
-  ['00283000', 'SQ', 'ModalityLUTSequence'],
-  ['00283002', 'US', 'LUTDescriptor'],
-  ['00283003', 'LO', 'LUTExplanation'],
-  ['00283004', 'LO', 'ModalityLUTType'],
-  ['00283006', 'US', 'LUTData'],
-  ['00283010', 'SQ', 'VOILUTSequence'],
-  ['00289132', 'SQ', 'FrameVOILUTSequence'],
-  ['00289145', 'SQ', 'PixelValueTransformationSequence'],
-  ['00321060', 'LO', 'RequestedProcedureDescription'],
-  ['00400254', 'LO', 'PerformedProcedureStepDescription'],
-  ['00540220', 'SQ', 'ViewCodeSequence'],
-  ['52009229', 'SQ', 'SharedFunctionalGroupsSequence'],
-  ['52009230', 'SQ', 'PerFrameFunctionalGroupsSequence'],
-  ['7FE00008', 'OF', 'FloatPixelData'],
-  ['7FE00009', 'OD', 'DoubleFloatPixelData'],
-  ['7FE00010', 'OW', 'PixelData'],
-  ['FFFEE000', '', 'Item'],
-];
+import { createRequire } from 'node:module';
 
-const BY_TAG = new Map(ENTRIES.map(([tag, vr, name]) => [tag, { vr, name }]));
+/**
+ * The DICOM data dictionary (PS3.6): names and VRs of every standard attribute, including
+ * repeating groups such as (60xx,3000). It comes from dcmjs, whose maintainers regenerate it from
+ * each edition of the standard, so it is never a hand-kept list that misses (0018,1400). It names
+ * tags in the tag browser and `dicom info`, names the culprit tag in parse errors, and gives VRs
+ * to implicit-VR datasets. Unknown (private) tags are shown without a name, never dropped.
+ */
+interface DcmjsEntry {
+  tag: string;
+  vr: string;
+  name: string;
+}
+type DcmjsDictionary = Readonly<Record<string, DcmjsEntry | undefined>>;
+
+let dictionary: DcmjsDictionary | undefined;
+
+/**
+ * dcmjs's CommonJS build, loaded on the first lookup (≈0.3 s): most processes that parse DICOM
+ * (the engine, `classify`) never name a tag, and should not pay for the dictionary at start.
+ */
+function loadDictionary(): DcmjsDictionary {
+  if (dictionary) return dictionary;
+  const dcmjs = createRequire(import.meta.url)('dcmjs') as { data?: { DicomMetaDictionary?: { dictionary?: unknown } } };
+  const loaded = dcmjs.data?.DicomMetaDictionary?.dictionary;
+  if (typeof loaded !== 'object' || loaded === null) throw new Error('dcmjs has no DicomMetaDictionary.dictionary');
+  dictionary = loaded as DcmjsDictionary;
+  return dictionary;
+}
+
+/**
+ * dcmjs writes VRs that depend on context in lower case: 'xs' (US or SS), 'ox' (OB or OW), 'na'
+ * (delimiters, no value). For display and for reading an implicit-VR value, the unsigned and word
+ * forms are the PS3.5 defaults.
+ */
+const CONTEXT_VR: Readonly<Record<string, string>> = { xs: 'US', ox: 'OW', na: '' };
+
+export interface DictionaryEntry {
+  vr: string;
+  name: string;
+}
+
+/** The group-FFFE elements: Item, Item Delimitation Item and Sequence Delimitation Item (structure, not data). */
+export function isDelimiter(parserTag: string): boolean {
+  return parserTag.slice(1, 5).toUpperCase() === 'FFFE';
+}
 
 /** dicom-parser keys look like 'x00100010'. */
-export function dictionaryEntry(parserTag: string): { vr: string; name: string } | undefined {
-  return BY_TAG.get(parserTag.slice(1).toUpperCase());
+export function dictionaryEntry(parserTag: string): DictionaryEntry | undefined {
+  const hex = parserTag.slice(1).toUpperCase();
+  const group = Number.parseInt(hex.slice(0, 4), 16);
+  const element = Number.parseInt(hex.slice(4, 8), 16);
+  if (!Number.isFinite(group) || !Number.isFinite(element)) return undefined;
+  if (group % 2 === 1) {
+    // Private: only the reservation elements (gggg,0010–00FF) have a standard meaning.
+    if (element >= 0x10 && element <= 0xff) return { vr: 'LO', name: 'PrivateCreator' };
+    return element === 0 ? { vr: 'UL', name: 'PrivateGroupLength' } : undefined;
+  }
+  const entry = loadDictionary()[formatTag(parserTag)];
+  if (entry) return { vr: CONTEXT_VR[entry.vr] ?? entry.vr, name: readableName(entry.name) };
+  // Group lengths (gggg,0000) are retired for most groups and absent from the dictionary.
+  return element === 0 ? { vr: 'UL', name: 'GroupLength' } : undefined;
+}
+
+/** dcmjs marks retired attributes 'RETIRED_Keyword'; a reader sees the keyword and that it is retired. */
+function readableName(name: string): string {
+  return name.startsWith('RETIRED_') ? `${name.slice('RETIRED_'.length)} (retired)` : name;
 }
 
 /** 'x00100010' -> '(0010,0010)' */

@@ -36,6 +36,12 @@ function functionalGroup(dataSet: DataSet, sequenceTag: string): DataSet | undef
   return undefined;
 }
 
+/** A row/column spacing pair, or undefined when absent or not two positive numbers. */
+function positivePair(values: number[]): [number, number] | undefined {
+  const [row, column] = values;
+  return row !== undefined && column !== undefined && row > 0 && column > 0 ? [row, column] : undefined;
+}
+
 function positiveInt(value: number | undefined, fallback: number): number {
   return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
 }
@@ -49,7 +55,11 @@ export function readMetadata(dataSet: DataSet, syntax: TransferSyntax, isUtf8: b
 
   const bitsAllocated = v.uint16('x00280100') ?? 0;
   const bitsStored = v.uint16('x00280101') ?? bitsAllocated;
-  const spacing = v.numbers('x00280030').length >= 2 ? v.numbers('x00280030') : v.numbers('x00181164');
+  // PS3.3 10.7.1.3: Pixel Spacing, where present, is calibrated to the patient; Imager Pixel Spacing
+  // is measured at the detector, so a distance from it is magnified by the beam's divergence.
+  const calibrated = positivePair(v.numbers('x00280030'));
+  const atDetector = positivePair(v.numbers('x00181164'));
+  const spacing = calibrated ?? atDetector;
   const slope = rescaleValues.number('x00281053');
 
   return {
@@ -62,6 +72,8 @@ export function readMetadata(dataSet: DataSet, syntax: TransferSyntax, isUtf8: b
     sopInstanceUid: v.text('x00080018'),
     sopClassUid: v.text('x00080016'),
     studyDate: v.text('x00080020'),
+    studyTime: v.text('x00080030'),
+    accessionNumber: v.text('x00080050'),
     studyDescription: v.text('x00081030'),
     seriesDescription: v.text('x0008103e'),
     seriesNumber: v.number('x00200011'),
@@ -71,7 +83,8 @@ export function readMetadata(dataSet: DataSet, syntax: TransferSyntax, isUtf8: b
     bodyPartExamined: v.text('x00180015'),
     laterality: v.text('x00200060') ?? v.text('x00200062'),
     manufacturer: v.text('x00080070'),
-    pixelSpacing: spacing.length >= 2 ? [spacing[0]!, spacing[1]!] : undefined,
+    pixelSpacing: spacing,
+    pixelSpacingSource: calibrated ? 'PixelSpacing' : atDetector ? 'ImagerPixelSpacing' : undefined,
     rows: v.uint16('x00280010') ?? 0,
     columns: v.uint16('x00280011') ?? 0,
     numberOfFrames: positiveInt(v.number('x00280008'), 1),

@@ -1,5 +1,5 @@
 import type { DataSet, Element } from 'dicom-parser';
-import { dictionaryEntry, formatTag } from './dictionary.ts';
+import { dictionaryEntry, formatTag, isDelimiter } from './dictionary.ts';
 import type { DicomTag } from './types.ts';
 
 interface TextDecoderLike {
@@ -51,10 +51,15 @@ function describe(dataSet: DataSet, element: Element, vr: string, textDecoder: T
   return `<binary ${vr || 'data'}, ${element.length} bytes>`;
 }
 
-/** Every element, sequences flattened depth-first, in tag order; values readable and bounded. */
+/**
+ * Every element, sequences flattened depth-first, in tag order; values readable and bounded. Item
+ * and delimitation elements (group FFFE) are encoding structure, shown as the nesting depth instead.
+ */
 export function listTags(dataSet: DataSet, textDecoder: TextDecoderLike, depth = 0): DicomTag[] {
   const out: DicomTag[] = [];
-  const tags = Object.keys(dataSet.elements).sort();
+  const tags = Object.keys(dataSet.elements)
+    .filter((key) => !isDelimiter(key))
+    .sort();
   for (const key of tags) {
     const element = dataSet.elements[key]!;
     const entry = dictionaryEntry(key);

@@ -30,6 +30,8 @@ export interface DicomMetadata {
   sopInstanceUid?: string;
   sopClassUid?: string;
   studyDate?: string;
+  studyTime?: string;
+  accessionNumber?: string;
   studyDescription?: string;
   seriesDescription?: string;
   seriesNumber?: number;
@@ -41,6 +43,8 @@ export interface DicomMetadata {
   manufacturer?: string;
   /** Row spacing, column spacing in mm: PixelSpacing, else ImagerPixelSpacing. */
   pixelSpacing: [number, number] | undefined;
+  /** Which attribute `pixelSpacing` came from: calibrated to the patient, or at the detector plane. */
+  pixelSpacingSource: 'PixelSpacing' | 'ImagerPixelSpacing' | undefined;
   rows: number;
   columns: number;
   numberOfFrames: number;

@@ -20,6 +20,11 @@ export interface OverlayOptions {
  * value, so the drawn area has a smooth edge rather than the CAM's 7×7 blocks. Returns PNG bytes.
  */
 export function renderOverlayPng(gray: GrayImage, cam01: Float32Array, camW: number, camH: number, opts: OverlayOptions): Uint8Array {
+  return encodePng(gray.width, gray.height, renderOverlayRgb(gray, cam01, camW, camH, opts), 2);
+}
+
+/** The same overlay as 8-bit RGB rows (for figures that add a caption below it). */
+export function renderOverlayRgb(gray: GrayImage, cam01: Float32Array, camW: number, camH: number, opts: OverlayOptions): Buffer {
   const { width, height } = gray;
   if (cam01.length !== camW * camH || camW <= 0 || camH <= 0) {
     throw new DenseRayError('INVALID_ARGUMENT', `overlay: CAM of ${cam01.length} values is not ${camW}×${camH}`);
@@ -53,7 +58,7 @@ export function renderOverlayPng(gray: GrayImage, cam01: Float32Array, camW: num
       }
     }
   }
-  return encodePng(width, height, rgb, 2);
+  return rgb;
 }
 
 /** The image as an 8-bit grayscale PNG (values clamped to [0,1], rounded). */
@@ -68,7 +73,7 @@ function toByte(v: number): number {
 }
 
 /** Pixels already in the output layout (gray or RGB, 8-bit), so pngjs packs them without conversion. */
-function encodePng(width: number, height: number, data: Buffer, colorType: 0 | 2): Uint8Array {
+export function encodePng(width: number, height: number, data: Buffer, colorType: 0 | 2): Uint8Array {
   const png = Object.assign(new PNG({ width: 0, height: 0 }), { width, height, data });
   // A display artefact: level 6 and the Paeth filter alone (pngjs tries all five per row by default,
   // ~3× slower for ~1 % smaller files on X-rays).

@@ -5,6 +5,7 @@ import { JobRecords } from './job-records.ts';
 import { ReportQuery } from './report-query.ts';
 import { ResultLedger } from './result-ledger.ts';
 import { assertStudyStoreHealthy } from './store-health.ts';
+import { StoredResults } from './stored-results.ts';
 
 export interface OpenStoreOptions {
   /**
@@ -21,12 +22,15 @@ export class StudyStore {
   readonly jobs: JobRecords;
   readonly results: ResultLedger;
   readonly reports: ReportQuery;
+  /** What the app reads back: results batch jobs stored, and a patient's other studies. */
+  readonly stored: StoredResults;
 
   private constructor(readonly db: Database.Database) {
     this.files = new FileCatalog(db);
     this.jobs = new JobRecords(db);
     this.results = new ResultLedger(db);
     this.reports = new ReportQuery(db);
+    this.stored = new StoredResults(db);
   }
 
   /** `:memory:` for tests. */

@@ -206,7 +206,7 @@ export class TriageWorker {
               labelIndex: model.labels.indexOf(label),
               probability: prediction.probabilities[label] ?? 0,
               threshold: thresholds[label] ?? 0,
-              png: heatmapPng(prediction, model.labels, label),
+              png: heatmapPng(prediction, model, label),
             });
             writeFileAtomic(this.pathOf(sc.sopInstanceUid), sc.bytes);
             uids.push(sc.sopInstanceUid);

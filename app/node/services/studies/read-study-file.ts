@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { ErrorInfo } from '../../../common/errors.ts';
-import type { StudyPixels, StudySummary, StudyTag, ViewerWindow } from '../../../common/contract/studies.ts';
+import type { PixelCalibration, StudyPixels, StudySummary, StudyTag, ViewerWindow } from '../../../common/contract/studies.ts';
 import { classifiability, decodeFrame, displayPixels } from '../../domain/dicom/index.ts';
 import { readStudyFile, type StudyFile } from '../../domain/input/study-file.ts';
 import { autoWindow, windowSpanning } from '../../domain/dicom/pixels/auto-window.ts';
@@ -15,13 +16,32 @@ import { makeThumbnail } from './thumbnail.ts';
 export type StudyFileInfo = Omit<StudySummary, 'id'>;
 export type StudyFilePixels = Omit<StudyPixels, 'id'>;
 
+/** How the study store knows an image: the same SOP Instance UID, or the same bytes (as batch jobs record them). */
+export interface StudyIdentity {
+  sha256: string;
+  sopInstanceUid?: string | undefined;
+  patientId?: string | undefined;
+}
+
+export interface InspectedStudy {
+  info: StudyFileInfo;
+  identity: StudyIdentity;
+}
+
 async function load(path: string): Promise<StudyFile> {
   return readStudyFile(path, basename(path));
 }
 
-export async function inspectStudyFile(path: string): Promise<StudyFileInfo> {
+export async function inspectStudyFile(path: string): Promise<InspectedStudy> {
   const loaded = await load(path);
-  const name = basename(path);
+  const sha256 = createHash('sha256').update(loaded.bytes).digest('hex');
+  const info = await summarise(loaded);
+  const meta = loaded.dicom?.meta;
+  return { info, identity: { sha256, sopInstanceUid: meta?.sopInstanceUid, patientId: meta?.patientId } };
+}
+
+async function summarise(loaded: StudyFile): Promise<StudyFileInfo> {
+  const name = loaded.name;
   if (!loaded.dicom) {
     const image = await decodeStudyImage(loaded, name);
     const gray8 = Uint8Array.from(image.data, (v) => Math.round(v * 255));
@@ -50,6 +70,8 @@ export async function inspectStudyFile(path: string): Promise<StudyFileInfo> {
       patientSex: meta.patientSex,
       patientAge: meta.patientAge,
       studyDate: meta.studyDate,
+      studyTime: meta.studyTime,
+      accessionNumber: meta.accessionNumber,
       studyDescription: meta.studyDescription,
       modality: meta.modality,
       viewPosition: meta.viewPosition,
@@ -121,6 +143,7 @@ export async function readStudyPixels(path: string, frameIndex: number): Promise
     windows.splice(0, windows.length, own, ...windows.filter((w) => w.source !== voi.source));
   }
   if (voi.kind === 'window' && voi.fn === 'SIGMOID') note = 'VOI LUT function SIGMOID is shown as a linear window';
+  const calibration = calibrationOf(file.meta);
   return {
     frame: frameIndex,
     width: frame.columns,
@@ -133,7 +156,18 @@ export async function readStudyPixels(path: string, frameIndex: number): Promise
     windows,
     defaultWindow,
     ...(note ? { note } : {}),
+    ...(calibration ? { calibration } : {}),
   };
+}
+
+function calibrationOf(meta: { pixelSpacing: [number, number] | undefined; pixelSpacingSource?: PixelCalibration['source'] | undefined }) {
+  if (!meta.pixelSpacing || !meta.pixelSpacingSource) return undefined;
+  const calibration: PixelCalibration = {
+    rowSpacing: meta.pixelSpacing[0],
+    columnSpacing: meta.pixelSpacing[1],
+    source: meta.pixelSpacingSource,
+  };
+  return calibration;
 }
 
 export async function readStudyTags(path: string): Promise<StudyTag[]> {

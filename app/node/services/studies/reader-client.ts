@@ -6,11 +6,18 @@ import { DenseRayError } from '../../shared/errors.ts';
 import { PendingReplies } from '../../shared/process/pending-replies.ts';
 import { forkChild, type ChildTransport } from '../../shared/process/child-transport.ts';
 import { ReaderReply, type ReaderRequest } from './reader-protocol.ts';
-import type { StudyFileInfo, StudyFilePixels } from './read-study-file.ts';
+import type { InspectedStudy, StudyFilePixels } from './read-study-file.ts';
 
 export const READER_ENTRY = fileURLToPath(new URL('./reader-process.ts', import.meta.url));
 
-const InfoValue = StudySummary.omit({ id: true });
+const InspectedValue = z.object({
+  info: StudySummary.omit({ id: true }),
+  identity: z.object({
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    sopInstanceUid: z.string().optional(),
+    patientId: z.string().optional(),
+  }),
+});
 const PixelsValue = StudyPixels.omit({ id: true });
 
 type RequestBody = ReaderRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
@@ -30,8 +37,8 @@ export class ReaderClient {
     return z.array(z.string()).parse(await this.request({ op: 'expand', paths }));
   }
 
-  async inspect(path: string): Promise<StudyFileInfo> {
-    return InfoValue.parse(await this.request({ op: 'inspect', path }));
+  async inspect(path: string): Promise<InspectedStudy> {
+    return InspectedValue.parse(await this.request({ op: 'inspect', path }));
   }
 
   async pixels(path: string, frame: number): Promise<StudyFilePixels> {

@@ -14,6 +14,7 @@ export type UiMethod =
   | 'studies.tags'
   | 'studies.classify'
   | 'studies.heatmapPng'
+  | 'studies.priors'
   | 'studies.cancel'
   | 'engine.status'
   | 'viewer.heatmapScale'
@@ -44,6 +45,7 @@ export function createUiHandlers(ctx: UiHandlerContext): UiHandlers {
     'studies.tags': (request) => ctx.studies().tags(request),
     'studies.classify': (request) => ctx.studies().classify(request),
     'studies.heatmapPng': (request) => ctx.studies().heatmapPng(request),
+    'studies.priors': (request) => ctx.studies().priors(request),
     'studies.cancel': (request) => ctx.studies().cancel(request),
     'engine.status': async () => ctx.studies().status(),
     'viewer.heatmapScale': async () => ({

@@ -1,20 +1,28 @@
-import { basename } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import type { ApiEvent } from '../../../common/contract/api.ts';
 import type { FileResult, ModelInfo } from '../../../common/contract/classify.ts';
 import type {
   ClassifyStudiesResponse,
   OpenFailure,
   OpenStudiesResponse,
+  PriorsResponse,
+  PriorStudy,
   StudyPixels,
   StudyResult,
   StudySummary,
   StudyTag,
 } from '../../../common/contract/studies.ts';
+import type { Preprocessing } from '../../../common/manifest.ts';
 import type { UiEventPayload } from '../../../common/contract/ui.ts';
 import { DenseRayError, toErrorInfo } from '../../shared/errors.ts';
 import type { AnalysisService } from '../analysis/analysis-service.ts';
 import { heatmapPng, viewerHeatmaps } from '../analysis/heatmaps.ts';
+import type { StoredResultsSource } from './open-stored-results.ts';
+import type { StudyIdentity } from './read-study-file.ts';
 import type { ReaderClient } from './reader-client.ts';
+import { isEarlierStudy } from '../../../common/study-date.ts';
+import { storedPrediction } from './stored-prediction.ts';
 
 export interface StudiesServiceOptions {
   emit(event: ApiEvent): void;
@@ -22,11 +30,22 @@ export interface StudiesServiceOptions {
   reader: ReaderClient;
   /** The one classify use case every door shares. */
   analysis: AnalysisService;
+  /**
+   * What batch jobs stored (results, a patient's other studies), or undefined where there is no
+   * readable store; lookups that fail are skipped, so a damaged store never stops the viewer.
+   */
+  stored?: StoredResultsSource;
+  /** The installed model's preprocessing, to place stored CAMs on the film. */
+  preprocessingOf?: (modelId: string) => Pick<Preprocessing, 'crop' | 'size' | 'shorterSide'> | undefined;
 }
+
+/** At most this many of a patient's stored studies are opened when looking for priors. */
+const MAX_STORED_PRIORS = 5;
 
 interface StudyRecord {
   path: string;
   summary: StudySummary;
+  identity: StudyIdentity;
   /** The last classification, kept for heatmap export. */
   last?: { model: ModelInfo; result: Extract<FileResult, { ok: true }> };
 }
@@ -71,23 +90,29 @@ export class StudiesService {
     return { id: request.id, tags: await this.options.reader.tags(this.record(request.id).path) };
   }
 
-  async classify(request: { ids: string[]; opId?: string | undefined }): Promise<ClassifyStudiesResponse> {
+  async classify(request: { ids: string[]; opId?: string | undefined; useStored?: boolean | undefined }): Promise<ClassifyStudiesResponse> {
     const records = request.ids.map((id) => ({ id, record: this.record(id) }));
     const results = new Map<string, StudyResult>();
-    const runnable = records.filter(({ id, record }) => {
+    const classifiable = records.filter(({ id, record }) => {
       if (!record.summary.notClassifiable) return true;
       results.set(id, { id, ok: false, error: record.summary.notClassifiable });
       return false;
     });
+    // What a batch job already scored with this very model and weights is read, not scored again.
+    const current = request.useStored === false ? undefined : await this.options.analysis.open();
+    const runnable = current ? classifiable.filter(({ id, record }) => !this.readStored(id, record, current, results)) : classifiable;
     const progress = this.progress(request.opId, 'classify', runnable.length);
     const controller = new AbortController();
     if (request.opId) this.running.set(request.opId, controller);
     let outcome: Awaited<ReturnType<AnalysisService['classify']>>;
     try {
-      outcome = await this.options.analysis.classify(
-        runnable.map((r) => r.record.path),
-        { cams: true, signal: controller.signal, onResult: () => progress() },
-      );
+      outcome =
+        runnable.length === 0 && current
+          ? { model: current, results: [], cancelled: false }
+          : await this.options.analysis.classify(
+              runnable.map((r) => r.record.path),
+              { cams: true, signal: controller.signal, onResult: () => progress() },
+            );
     } finally {
       if (request.opId) this.running.delete(request.opId);
     }
@@ -124,12 +149,32 @@ export class StudiesService {
     return { cancelled: true };
   }
 
+  /**
+   * The patient's earlier studies (same Patient ID, an earlier study date and time): those already
+   * open, then the ones the study store knows from batch jobs, which are opened now. Most recent first.
+   */
+  async priors(request: { id: string }): Promise<PriorsResponse> {
+    const current = this.record(request.id);
+    const patientId = current.summary.patientId;
+    if (!patientId) return { id: request.id, priors: [] };
+    const isPrior = (other: StudyRecord): boolean =>
+      other !== current &&
+      other.summary.patientId === patientId &&
+      other.identity.sha256 !== current.identity.sha256 &&
+      isEarlierStudy(other.summary, current.summary);
+    const found: PriorStudy[] = [...this.byId.values()].filter(isPrior).map((r) => ({ summary: r.summary, source: 'opened' }));
+    for (const record of await this.openStoredStudies(patientId))
+      if (isPrior(record)) found.push({ summary: record.summary, source: 'store' });
+    found.sort((a, b) => (isEarlierStudy(a.summary, b.summary) ? 1 : isEarlierStudy(b.summary, a.summary) ? -1 : 0));
+    return { id: request.id, priors: found };
+  }
+
   /** The heatmap PNG of one finding of a classified study, exactly as the CLI and reports write it. */
   async heatmapPng(request: { id: string; label: string }): Promise<{ id: string; label: string; model: ModelInfo; png: Uint8Array }> {
     const record = this.record(request.id);
     if (!record.last) throw new DenseRayError('INVALID_ARGUMENT', `study ${request.id} has not been classified yet`);
     const { model, result } = record.last;
-    return { id: request.id, label: request.label, model, png: heatmapPng(result.prediction, model.labels, request.label) };
+    return { id: request.id, label: request.label, model, png: heatmapPng(result.prediction, model, request.label) };
   }
 
   /**
@@ -155,11 +200,59 @@ export class StudiesService {
   close(): void {
     this.options.analysis.close();
     this.options.reader.close();
+    this.options.stored?.close();
   }
 
-  private register(path: string, info: Omit<StudySummary, 'id'>): StudyRecord {
+  /** Sets the stored result of this study for `model` into `results`; false when there is none to read. */
+  private readStored(id: string, record: StudyRecord, model: ModelInfo, results: Map<string, StudyResult>): boolean {
+    const preprocessing = this.options.preprocessingOf?.(model.id);
+    if (!preprocessing) return false;
+    try {
+      const row = this.options.stored?.read()?.find(record.identity, { modelId: model.id, weightsSha256: model.sha256 });
+      if (!row) return false;
+      const size = { width: record.summary.columns, height: record.summary.rows };
+      const { prediction, stored } = storedPrediction(row, model, preprocessing, size);
+      record.last = { model, result: { file: record.path, ok: true, prediction } };
+      const heatmaps = viewerHeatmaps(prediction, model.labels.length);
+      results.set(id, { id, ok: true, prediction, ...(heatmaps ? { heatmaps } : {}), stored });
+      return true;
+    } catch {
+      return false; // an unreadable store row is scored afresh instead
+    }
+  }
+
+  /** Opens (through the reader) the files of the patient's studies that the store knows and are still on disk. */
+  private async openStoredStudies(patientId: string): Promise<StudyRecord[]> {
+    let rows: { study_id: number; path: string }[];
+    try {
+      rows = this.options.stored?.read()?.filesOfPatient(patientId) ?? [];
+    } catch {
+      return [];
+    }
+    const opened: StudyRecord[] = [];
+    const done = new Set<number>();
+    for (const row of rows) {
+      if (done.has(row.study_id) || done.size >= MAX_STORED_PRIORS) continue;
+      const path = resolve(row.path);
+      const known = this.idByPath.get(path);
+      if (known) {
+        done.add(row.study_id);
+        continue; // already open: listed with the opened ones
+      }
+      if (!existsSync(path)) continue; // a copy on a disk that is gone; another copy may be there
+      try {
+        opened.push(this.register(path, await this.options.reader.inspect(path)));
+        done.add(row.study_id);
+      } catch {
+        // unreadable now: try the study's next copy
+      }
+    }
+    return opened;
+  }
+
+  private register(path: string, inspected: { info: Omit<StudySummary, 'id'>; identity: StudyIdentity }): StudyRecord {
     const id = `s${(this.nextStudy++).toString(36)}`;
-    const record = { path, summary: { id, ...info } };
+    const record: StudyRecord = { path, summary: { id, ...inspected.info }, identity: inspected.identity };
     this.byId.set(id, record);
     this.idByPath.set(path, id);
     return record;

@@ -1,13 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { renderCamOverlay } from '../../imaging/heatmap-files.ts';
+import { thresholdOf } from '../../../../common/defaults.ts';
+import { renderLabelledCamPng } from '../../imaging/labelled-heatmap.ts';
 import type { StudyStore } from '../../store/study-store.ts';
 import type { ReportData } from './report-data.ts';
 import { storedImages } from './stored-images.ts';
 
 /**
  * A CAM overlay PNG per study and flagged finding (at or above its threshold), drawn on what the
- * network saw, from the store. Studies the input guard marked suspect get none: their maps would
+ * network saw, from the store, captioned like every heatmap DenseRay writes (the backend is not
+ * recorded with a job, so the caption says so). Studies the input guard marked suspect get none: their maps would
  * look meaningful and are not. Names start with the rank so a folder listing is the worklist.
  */
 export function writeHeatmapFiles(store: StudyStore, data: ReportData, dir: string): number {
@@ -22,7 +24,14 @@ export function writeHeatmapFiles(store: StudyStore, data: ReportData, dir: stri
     for (const label of row.flagged) {
       const k = data.model.labels.indexOf(label);
       if (k < 0) continue;
-      writeFileSync(join(dir, `${stem}.${label}.png`), renderCamOverlay(images.image, images.cams, k));
+      const model = data.model;
+      const png = renderLabelledCamPng(images.image, images.cams, k, {
+        finding: label,
+        probability: row.probabilities?.[label],
+        threshold: thresholdOf(model.thresholds, label),
+        model: { id: model.id, sha256: model.sha256, demo: model.demo },
+      });
+      writeFileSync(join(dir, `${stem}.${label}.png`), png);
       written++;
     }
   }
