@@ -2,11 +2,11 @@ import { z } from 'zod';
 import type { ModelInfo, Prediction } from '../../../common/contract/classify.ts';
 import type { StoredProvenance } from '../../../common/contract/studies.ts';
 import type { Preprocessing } from '../../../common/manifest.ts';
+import { storedCams } from '../../domain/batch/report/stored-images.ts';
 import { decodeThumbnail } from '../../domain/batch/thumbnail.ts';
 import { networkRegion } from '../../domain/imaging/geometry.ts';
 import { parseJsonColumn } from '../../domain/store/rows.ts';
 import type { StoredResultRow } from '../../domain/store/stored-results.ts';
-import { decodeFloat16 } from '../../shared/float16.ts';
 
 /**
  * A batch job's stored result as the prediction the viewer shows: the same probabilities, flags,
@@ -22,15 +22,7 @@ export function storedPrediction(
 ): { prediction: Prediction; stored: StoredProvenance } {
   const probabilities = parseJsonColumn(z.record(z.string(), z.number()), row.probabilities_json, 'stored probabilities');
   const flagged = parseJsonColumn(z.array(z.string()), row.flagged_json, 'stored flags');
-  const cams =
-    row.cam && row.cam_height && row.cam_width
-      ? {
-          width: row.cam_width,
-          height: row.cam_height,
-          data: decodeFloat16(row.cam),
-          normalisation: 'none: raw class score per cell; its spatial mean equals the logit' as const,
-        }
-      : undefined;
+  const cams = storedCams(row) ?? undefined;
   const seen = row.thumbnail && row.thumbnail_size ? decodeThumbnail(row.thumbnail, row.thumbnail_size) : undefined;
   const prediction: Prediction = {
     probabilities,

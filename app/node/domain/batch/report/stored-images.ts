@@ -14,15 +14,16 @@ export interface StoredImages {
 export function storedImages(store: StudyStore, resultId: number): StoredImages | null {
   const row = store.reports.images(resultId);
   if (!row.thumbnail || !row.thumbnail_size) return null;
-  const image = decodeThumbnail(row.thumbnail, row.thumbnail_size);
-  const cams =
-    row.cam && row.cam_height && row.cam_width
-      ? {
-          width: row.cam_width,
-          height: row.cam_height,
-          data: decodeFloat16(row.cam),
-          normalisation: 'none: raw class score per cell; its spatial mean equals the logit' as const,
-        }
-      : null;
-  return { image, cams };
+  return { image: decodeThumbnail(row.thumbnail, row.thumbnail_size), cams: storedCams(row) };
+}
+
+/** A result row's CAMs (float16 in the store), or null when it has none. */
+export function storedCams(row: { cam: Uint8Array | null; cam_width: number | null; cam_height: number | null }): CamSet | null {
+  if (!row.cam || !row.cam_height || !row.cam_width) return null;
+  return {
+    width: row.cam_width,
+    height: row.cam_height,
+    data: decodeFloat16(row.cam),
+    normalisation: 'none: raw class score per cell; its spatial mean equals the logit',
+  };
 }
