@@ -153,6 +153,7 @@ try {
   const bare: number[] = [];
   const roundTrip: number[] = [];
   const toTriaged: number[] = [];
+  const triagedToSr: number[] = [];
   const toHeatmaps: number[] = [];
   let notReported = 0;
   const listenerClassify: number[] = [];
@@ -178,6 +179,7 @@ try {
     bare.push(bareMs);
     roundTrip.push(srAt - stored.at);
     toTriaged.push(triaged.at - stored.at);
+    triagedToSr.push(srAt - triaged.at);
     const t = triaged.timings;
     listenerClassify.push((t.decode ?? 0) + (t.preprocess ?? 0) + (t.infer ?? 0) + (t.cam ?? 0));
     if ((i - WARM_UP + 1) % 10 === 0) console.log(`  ${i - WARM_UP + 1}/${count}`);
@@ -192,6 +194,7 @@ try {
   console.log(row('end of C-STORE → SR stored in Orthanc', roundTrip));
   console.log(row('  of which: end of C-STORE → triaged', toTriaged));
   console.log(row("  of which: the listener's own classify", listenerClassify));
+  console.log(row('  of which: triaged → SR stored in Orthanc', triagedToSr));
   console.log(row('end of C-STORE → last heatmap stored', toHeatmaps));
   const overhead = quantile(roundTrip, 0.5) / quantile(bare, 0.5) - 1;
   console.log(

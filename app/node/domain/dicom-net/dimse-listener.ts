@@ -94,6 +94,8 @@ export class DimseListener {
     // What dcmjs-dimse's Server does per connection, on a net.Server of our own: it can bind one
     // address, report the port it got, and close its open connections when the node stops.
     const server = createServer((socket) => {
+      // A C-STORE response goes out when written, not held behind an unacknowledged segment (Nagle).
+      socket.setNoDelay(true);
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
       const scp = new Scp(socket, scpOptions);

@@ -52,6 +52,17 @@ function encodedDataset(path: string): DimseDataset {
   return new EncodedDataset({ ...identity }, transferSyntaxUid);
 }
 
+/**
+ * dcmjs-dimse leaves Nagle's algorithm on and writes a C-STORE as two PDUs (command, then dataset):
+ * the dataset then waits for the peer's delayed ACK of the command, 30–40 ms per object on loopback
+ * (bench/pacs). DCMTK turns Nagle off for the same reason. The library does not expose its socket:
+ * it is reached where dcmjs-dimse 0.3 keeps it (created synchronously by `send`), and left alone if absent.
+ */
+function withoutNagle(client: object): void {
+  const socket = (client as { network?: { socket?: { setNoDelay?: (noDelay: boolean) => unknown } } }).network?.socket;
+  if (typeof socket?.setNoDelay === 'function') socket.setNoDelay(true);
+}
+
 export interface FileToStore {
   path: string;
   sopInstanceUid: string;
@@ -165,6 +176,7 @@ export function storeFiles(peer: DicomPeerAddress, files: FileToStore[], options
         associationTimeout: timeoutMs,
         pduTimeout: timeoutMs,
       });
+      withoutNagle(client);
     } catch (error) {
       failure = `cannot start the association: ${String(error)}`;
       finish();
@@ -203,5 +215,6 @@ export function echo(peer: DicomPeerAddress, options: StoreOptions): Promise<{ o
       resolve(result);
     });
     client.send(peer.host, peer.port, options.callingAeTitle, peer.aet, { connectTimeout: timeoutMs, associationTimeout: timeoutMs });
+    withoutNagle(client);
   });
 }
