@@ -103,7 +103,7 @@ export const OutputSpec = z.object({
   calibration: z.object({ kind: z.literal('op-norm'), opThresholds: z.array(z.number().gt(0).lt(1)).min(1) }).optional(),
 });
 
-/** Numeric precision a model runs at. `int8`: static QDQ quantisation of a float32 parent. */
+/** Numeric precision a model runs at. `int8`: an integer network built from a float32 parent's weights. */
 export const Precision = z.enum(['fp32', 'int8']);
 export type Precision = z.infer<typeof Precision>;
 
@@ -133,12 +133,16 @@ export type FidelityReport = z.infer<typeof FidelityReport>;
 
 /** How an int8 variant was made and how close it came to its parent (manifest `quantization`). */
 export const QuantizationRecord = z.object({
-  method: z.literal('static-qdq'),
-  activations: z.literal('uint8, asymmetric, per tensor, min/max calibration'),
+  /**
+   * `integer-densenet`: the network built in integer operators (buildDenseNetInt8). `static-qdq`:
+   * an earlier DenseRay's float graph rewritten to QDQ; still listed, no longer run.
+   */
+  method: z.enum(['integer-densenet', 'static-qdq']),
+  activations: z.string(),
   weights: z.literal('int8, symmetric, per output channel'),
-  /** How conv biases were corrected for the drift quantisation noise causes (or 'none'). */
-  biasCorrection: z.string(),
-  /** Activation ranges and bias corrections (JSON), beside the weights. */
+  /** How conv biases were corrected for quantisation drift (earlier variants only). */
+  biasCorrection: z.string().optional(),
+  /** Calibrated ranges (JSON), beside the weights. */
   calibrationFile: z.string().min(1),
   calibrationSha256: z.string().regex(/^[0-9a-f]{64}$/),
   calibration: z.object({

@@ -1,6 +1,6 @@
 // bench/engine: DenseNet-121 at 224², 2 threads. Interleaves, in one run, DenseRay's ONNX path (with CAMs),
-// its int8 variant (static QDQ, calibrated and bias-corrected here on NIH images, as `models quantize`
-// does), bare onnxruntime-node on the same graph, DenseRay's tfjs path (batch 1 only: it is ~10× slower),
+// its int8 variant (the integer network, calibrated here on NIH images as `models quantize` does),
+// bare onnxruntime-node on the same graph, DenseRay's tfjs path (batch 1 only: it is ~10× slower),
 // and (where Debian's python3-torch is installed) PyTorch eager and traced+frozen+optimize_for_inference.
 // Then decoders (JS vs sharp, per format) and a whole study through the Engine, split into its parts.
 // Prints medians and same-run ratios; machines here are noisy, so only ratios mean anything.
@@ -16,7 +16,7 @@ import { DEFAULT_GUARD_REFERENCE } from '../../app/node/domain/engine/open-engin
 import { InputGuard } from '../../app/node/domain/guard/input-guard.ts';
 import { decodeImage, decodeImageAsync } from '../../app/node/domain/imaging/decode.ts';
 import { nativeDecoderName } from '../../app/node/domain/imaging/decode-native.ts';
-import { buildQdqGraph } from '../../app/node/domain/model/onnx/quantize/qdq-graph.ts';
+import { buildDenseNetInt8 } from '../../app/node/domain/model/onnx/quantize/densenet-int8.ts';
 import { calibrateInt8 } from '../../app/node/domain/quantize/make-int8-variant.ts';
 import { ModelRuntime } from '../../app/node/domain/model/model-runtime.ts';
 import { buildDenseNetOnnx } from '../../app/node/domain/model/onnx/densenet-onnx.ts';
@@ -79,7 +79,7 @@ const benchManifest: ModelManifest = {
 const nih = readdirSync(shared('cxr', 'images256'))
   .sort()
   .map((f) => shared('cxr', 'images256', f));
-process.stdout.write(`calibrating int8 on ${calibrationImages} NIH images (ranges + bias correction)…\n`);
+process.stdout.write(`calibrating int8 on ${calibrationImages} NIH images…\n`);
 const calibrationStart = performance.now();
 const { calibration: int8Calibration } = await calibrateInt8({
   manifest: benchManifest,
@@ -88,7 +88,7 @@ const { calibration: int8Calibration } = await calibrateInt8({
   threads,
 });
 process.stdout.write(`calibrated in ${((performance.now() - calibrationStart) / 1000).toFixed(0)} s\n`);
-const int8 = await createOnnxBackend(buildQdqGraph(graph, int8Calibration), [3, 224, 224], { threads, precision: 'int8' });
+const int8 = await createOnnxBackend(buildDenseNetInt8(spec, tensors, 224, int8Calibration), [3, 224, 224], { threads, precision: 'int8' });
 const torch = torchAvailable() && !values['no-torch'] ? await TorchWorker.start(weightsPath, threads) : undefined;
 if (!torch && !values['no-torch'])
   process.stdout.write(
@@ -149,7 +149,7 @@ report += `\nspeed ratios (>1 = first is faster)\n`;
 for (const batch of [1, 8]) {
   report += `  b${batch}: onnx vs bare ort ${ratio(`onnx b${batch}`, `bare b${batch}`)}  (goal ≥ 0.91)\n`;
   report += `  b${batch}: onnx vs torch eager ${ratio(`onnx b${batch}`, `torch-eager b${batch}`)}  vs torch tuned ${ratio(`onnx b${batch}`, `torch-tuned b${batch}`)}\n`;
-  report += `  b${batch}: int8 vs fp32 ${ratio(`int8 b${batch}`, `onnx b${batch}`)}  (goal ≥ 1.8; int8 = static QDQ of the same weights, CAMs included)\n`;
+  report += `  b${batch}: int8 vs fp32 ${ratio(`int8 b${batch}`, `onnx b${batch}`)}  (goal ≥ 1.8; int8 = the integer network of the same weights, CAMs included)\n`;
   report += `  b${batch}: CAM overhead ${((m(`onnx b${batch}`)! / m(`onnx-no-cam b${batch}`)! - 1) * 100).toFixed(1)}%  (goal ≤ 5%; the onnx path always returns CAMs)\n`;
 }
 if (m('tfjs b1')) report += `  b1: tfjs vs onnx ${ratio('onnx b1', 'tfjs b1')} (tfjs is the fallback/training path)\n`;

@@ -28,7 +28,7 @@ describe.skipIf(skip)('the refusal SR', () => {
         version: '1',
         sha256: 'a'.repeat(64),
         demo: false,
-        backendDetail: 'onnxruntime-node cpu, default threads, int8 (static QDQ)',
+        backendDetail: 'onnxruntime-node cpu, default threads, int8 (integer network)',
         precision: 'int8',
       },
       device: { uid: '2.25.1234', name: 'DENSERAY' },

@@ -8,8 +8,9 @@ import { parsePositiveInt, runWithArgs, UsageError } from '../parse-args.ts';
 const HELP = `Usage:
   denseray models quantize <id> --calibration <dir> [--activate] [--force --reason <text>] [--threads <n>] [--json]
 
-Makes an int8 variant of an installed float32 model (static QDQ: int8 weights per channel, uint8
-activations per tensor, ranges calibrated on your images) and installs it as <id>-int8.
+Makes an int8 variant of an installed float32 model and installs it as <id>-int8: the DenseNet runs
+as an integer network (int8 weights per output channel; uint8 activations, per channel for the
+tensors a dense block concatenates and per tensor for ReLU outputs; ranges calibrated on your images).
 A quarter of the calibration images is held out: the variant is run beside its parent on them and
 must stay within the fidelity bar (worst finding's mean |Δprob| ≤ 0.005, max |Δprob| ≤ 0.03,
 flagged-state agreement ≥ 99%). The numbers go into its model card. A variant that misses the bar
@@ -82,7 +83,7 @@ export function runModelsQuantize(argv: string[]): Promise<number> {
   });
 }
 
-const PHASES = { calibrate: 'calibrating ranges', correct: 'bias correction pass', measure: 'grading against fp32' } as const;
+const PHASES = { calibrate: 'calibrating ranges', measure: 'grading against fp32' } as const;
 
 function progressLine(phase: keyof typeof PHASES, done: number, total: number): void {
   if (process.stderr.isTTY) process.stderr.write(`\r${PHASES[phase]}: ${done}/${total}      `);

@@ -3,7 +3,7 @@ import { DenseRayError } from '../../shared/errors.ts';
 import type { InferenceBackend } from './backend-types.ts';
 import { buildDenseNetOnnx } from './onnx/densenet-onnx.ts';
 import { createOnnxBackend } from './onnx/onnx-backend.ts';
-import { buildQdqGraph, type Int8Calibration } from './onnx/quantize/qdq-graph.ts';
+import { buildDenseNetInt8, type Int8Calibration } from './onnx/quantize/densenet-int8.ts';
 import type { DenseNetSpec } from './spec.ts';
 import type { WeightMap } from './tensor.ts';
 
@@ -13,7 +13,7 @@ export interface BackendRequest {
   weights: WeightMap;
   inputSize: number;
   threads?: number;
-  /** Calibration of an int8 variant: the graph is rewritten to static QDQ (onnxruntime only). */
+  /** Calibration of an int8 variant: the network is built in integer operators (onnxruntime only). */
   int8?: Int8Calibration;
 }
 
@@ -27,8 +27,7 @@ export async function createInferenceBackend(request: BackendRequest): Promise<I
   const { choice, spec, weights, inputSize } = request;
   if (choice === 'onnx' || choice === 'auto') {
     try {
-      const fp32 = buildDenseNetOnnx(spec, weights, inputSize);
-      const graph = request.int8 ? buildQdqGraph(fp32, request.int8) : fp32;
+      const graph = request.int8 ? buildDenseNetInt8(spec, weights, inputSize, request.int8) : buildDenseNetOnnx(spec, weights, inputSize);
       return await createOnnxBackend(graph, [spec.inChannels, inputSize, inputSize], {
         ...(request.threads ? { threads: request.threads } : {}),
         precision: request.int8 ? 'int8' : 'fp32',

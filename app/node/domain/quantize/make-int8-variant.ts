@@ -1,11 +1,9 @@
 import { type FidelityReport, type GateBar, type ModelManifest, thresholdsOf } from '../../../common/manifest.ts';
 import { DenseRayError } from '../../shared/errors.ts';
 import { ModelRuntime } from '../model/model-runtime.ts';
-import { measureBiasCorrection } from '../model/onnx/quantize/bias-correction.ts';
-import { calibrateRanges } from '../model/onnx/quantize/calibrate.ts';
-import { buildDenseNetOnnx } from '../model/onnx/densenet-onnx.ts';
+import { calibrateDenseNetInt8 } from '../model/onnx/quantize/densenet-int8-calibrate.ts';
+import { type Int8Calibration, scaledCalibration } from '../model/onnx/quantize/densenet-int8.ts';
 import { DEFAULT_GATE_BAR, gateFailures, measureFidelity } from '../model/onnx/quantize/fidelity-gate.ts';
-import type { Int8Calibration } from '../model/onnx/quantize/qdq-graph.ts';
 import type { DenseNetSpec } from '../model/spec.ts';
 import type { WeightMap } from '../model/tensor.ts';
 import { modelInputBatches } from './model-inputs.ts';
@@ -15,12 +13,8 @@ import { splitCalibration } from './split-calibration.ts';
 export const MIN_CALIBRATION_IMAGES = 8;
 export const MIN_HELD_OUT_IMAGES = 8;
 const BATCH = 8;
-/** Bias correction reads channel means, which settle on a few dozen images; more only costs passes. */
-const BIAS_CORRECTION_IMAGES = 32;
-const BIAS_CORRECTION = { segments: 8, sweeps: 2, damping: 0.5 } as const;
-export const BIAS_CORRECTION_DESCRIPTION = `empirical, per output channel, measured on up to ${BIAS_CORRECTION_IMAGES} calibration images (${BIAS_CORRECTION.segments} segments × ${BIAS_CORRECTION.sweeps} sweeps, damping ${BIAS_CORRECTION.damping})`;
 
-type Progress = (phase: 'calibrate' | 'correct' | 'measure', done: number, total: number) => void;
+type Progress = (phase: 'calibrate' | 'measure', done: number, total: number) => void;
 
 interface Common {
   manifest: ModelManifest;
@@ -31,47 +25,33 @@ interface Common {
 }
 
 /**
- * Step 1: activation ranges (min/max) over the calibration images, then empirical bias correction.
- * `rangeScale` multiplies every range (1 in real use; tests pass 100 to build a deliberately
- * broken variant the gate must refuse).
+ * Step 1: the ranges the integer network is built from, over the calibration images (one float32
+ * pass). `rangeScale` multiplies every range (1 in real use; tests pass 100 to build a
+ * deliberately broken variant the gate must refuse).
  */
 export async function calibrateInt8(
   request: Common & { files: readonly string[]; rangeScale?: number },
 ): Promise<{ calibration: Int8Calibration; images: number; skipped: number }> {
   const { manifest, weights } = request;
   const p = manifest.preprocessing;
-  const shape: [number, number, number] = [p.channels, p.size, p.size];
   const spec: DenseNetSpec = { ...manifest.spec, numClasses: manifest.labels.length };
-  const fp32Graph = buildDenseNetOnnx(spec, weights, p.size);
   const skipped = { files: [] as string[] };
-  const kept: Float32Array[] = []; // the first batches, reused by every bias-correction pass
-  const calibrated = await calibrateRanges(
-    fp32Graph,
-    shape,
+  const calibrated = await calibrateDenseNetInt8(
+    spec,
+    weights,
+    p.size,
     (async function* () {
-      for await (const b of modelInputBatches(request.files, p, BATCH, skipped)) {
-        if (kept.length * BATCH < BIAS_CORRECTION_IMAGES) kept.push(b.input);
-        yield b.input;
-      }
+      for await (const b of modelInputBatches(request.files, p, BATCH, skipped)) yield b.input;
     })(),
     {
-      ...(request.threads ? { threads: request.threads } : {}),
-      ...(request.signal ? { signal: request.signal } : {}),
+      threads: request.threads,
+      signal: request.signal,
       onBatch: (n) => request.onProgress?.('calibrate', n, request.files.length),
     },
   );
   const scale = request.rangeScale ?? 1;
-  const ranges = Object.fromEntries(Object.entries(calibrated.ranges).map(([k, r]) => [k, { min: r.min * scale, max: r.max * scale }]));
-  const passes = BIAS_CORRECTION.segments * BIAS_CORRECTION.sweeps;
-  const biasCorrection = await measureBiasCorrection(fp32Graph, ranges, shape, kept, {
-    ...BIAS_CORRECTION,
-    ...(request.threads ? { threads: request.threads } : {}),
-    onPass: (n) => {
-      if (request.signal?.aborted) throw new DenseRayError('CANCELLED', 'quantisation cancelled');
-      request.onProgress?.('correct', n, passes);
-    },
-  });
-  return { calibration: { ranges, biasCorrection }, images: calibrated.images, skipped: skipped.files.length };
+  const calibration = scale === 1 ? calibrated.calibration : scaledCalibration(calibrated.calibration, scale);
+  return { calibration, images: calibrated.images, skipped: skipped.files.length };
 }
 
 export interface Int8Grade {
@@ -81,7 +61,7 @@ export interface Int8Grade {
   failures: string[];
   heldOut: number;
   skipped: number;
-  /** The int8 backend the gate measured, e.g. `onnxruntime-node 1.30 cpu, 2 threads, int8 (static QDQ)`. */
+  /** The int8 backend the gate measured, e.g. `onnxruntime-node 1.30 cpu, 2 threads, int8`. */
   backendDetail: string;
 }
 
@@ -148,7 +128,7 @@ export interface Int8VariantResult extends Int8Grade {
 }
 
 /**
- * Quantises a float32 DenseNet to static QDQ int8 and grades it against its parent: calibrate on
+ * Quantises a float32 DenseNet to an integer network and grades it against its parent: calibrate on
  * three quarters of the images, grade on the held-out quarter. Installs nothing: the caller
  * decides what a variant that misses the bar may do.
  */

@@ -7,6 +7,7 @@ import { shared } from '../../../../test/helpers/shared.ts';
 import { thrown } from '../../../../test/helpers/thrown.ts';
 import { loadForeignWeights } from '../model/import-model.ts';
 import { DEFAULT_GATE_BAR, gateFailures, measureFidelity } from '../model/onnx/quantize/fidelity-gate.ts';
+import { sha256Hex } from '../../shared/hash.ts';
 import { ModelStore } from '../store/model-store.ts';
 import type { Int8VariantResult } from './make-int8-variant.ts';
 import { int8VariantManifest } from './variant-manifest.ts';
@@ -25,8 +26,13 @@ function result(labels: string[], candidateShift: number): Int8VariantResult {
     failures: gateFailures(report),
     heldOut: 2,
     skipped: 0,
-    backendDetail: 'onnxruntime-node test, int8 (static QDQ)',
-    calibration: { ranges: { input: { min: -2, max: 2.5 } }, biasCorrection: { 'features.conv0.weight': [0.5, -0.25] } },
+    backendDetail: 'onnxruntime-node test, int8 (integer network)',
+    calibration: {
+      input: { min: -2, max: 2.5 },
+      pieces: { 'features.pool0': { min: [0, 0], max: [1.5, 3] } },
+      relus: { 'features.denseblock1.denselayer1.relu1': 4 },
+      shifts: { 'features.denseblock1': [0.5, -0.25] },
+    },
     images: { calibration: 6, heldOut: 2, skipped: 1 },
   };
 }
@@ -59,19 +65,21 @@ describe('an int8 variant in the model store', () => {
     });
     const installed = models.install(variant.manifest, parent.weights, { files: variant.files });
     const m = ModelManifest.parse(JSON.parse(readFileSync(join(installed.dir, 'manifest.json'), 'utf8')));
-    expect(m).toMatchObject({ id: 'tiny-int8', precision: 'int8', parent: 'tiny', quantization: { method: 'static-qdq' } });
+    expect(m).toMatchObject({ id: 'tiny-int8', precision: 'int8', parent: 'tiny', quantization: { method: 'integer-densenet' } });
     expect(m.quantization!.calibration).toEqual({ source: '/films', images: 6, heldOut: 2, skipped: 1 });
     expect(m.quantization!.gate.passed).toBe(true);
     expect(models.readInt8Calibration(installed)).toEqual({
-      format: 'denseray-int8-calibration-v1',
-      ranges: { input: { min: -2, max: 2.5 } },
-      biasCorrection: { 'features.conv0.weight': [0.5, -0.25] },
+      format: 'denseray-int8-calibration-v2',
+      input: { min: -2, max: 2.5 },
+      pieces: { 'features.pool0': { min: [0, 0], max: [1.5, 3] } },
+      relus: { 'features.denseblock1.denselayer1.relu1': 4 },
+      shifts: { 'features.denseblock1': [0.5, -0.25] },
     });
     expect(models.readInt8Calibration(models.install({ ...parent.manifest, id: 'plain' }, parent.weights))).toBeUndefined();
     models.setActive('tiny-int8');
     expect(models.activeId()).toBe('tiny-int8');
     const card = readFileSync(join(installed.dir, 'card.md'), 'utf8');
-    expect(card).toContain('| precision | int8 (static QDQ of `tiny`) |');
+    expect(card).toContain('| precision | int8 (integer network from `tiny`) |');
     expect(card).toContain('Fidelity gate: passed.');
   });
 
@@ -82,6 +90,21 @@ describe('an int8 variant in the model store', () => {
     const file = join(installed.dir, 'int8-calibration.json');
     writeFileSync(file, readFileSync(file, 'utf8').replace('2.5', '250'));
     expect(thrown(() => models.readInt8Calibration(installed)).code).toBe('MODEL_INVALID');
+  });
+
+  it('a variant an earlier DenseRay made (QDQ ranges, v1) is refused with what to do, not run', () => {
+    const models = store();
+    const variant = int8VariantManifest(parent.manifest, result(labels, 0.001), { source: '/films' });
+    const legacy = `${JSON.stringify({ format: 'denseray-int8-calibration-v1', ranges: { input: { min: -2, max: 2.5 } }, biasCorrection: {} })}\n`;
+    const quantization = {
+      ...variant.manifest.quantization!,
+      method: 'static-qdq' as const,
+      calibrationSha256: sha256Hex(new TextEncoder().encode(legacy)),
+    };
+    const installed = models.install({ ...variant.manifest, quantization }, parent.weights, { files: { 'int8-calibration.json': legacy } });
+    const error = thrown(() => models.readInt8Calibration(installed));
+    expect(error.code).toBe('MODEL_INVALID');
+    expect(error.message).toContain('denseray models quantize tiny');
   });
 
   it('a variant that missed the bar cannot be activated unless it was forced, and the card keeps the reason', () => {

@@ -1,7 +1,11 @@
 import type { ModelManifest, QuantizationRecord } from '../../../common/manifest.ts';
 import { sha256Hex } from '../../shared/hash.ts';
 import { calibrationFileText, INT8_CALIBRATION_FILE } from '../model/onnx/quantize/calibration-file.ts';
-import { BIAS_CORRECTION_DESCRIPTION, type Int8VariantResult } from './make-int8-variant.ts';
+import type { Int8VariantResult } from './make-int8-variant.ts';
+
+/** What the manifest and card say of the activations (see buildDenseNetInt8). */
+export const INT8_ACTIVATIONS =
+  'uint8, min/max calibration: per channel (range mapped onto 0–255, ±10% margin) for the tensors a dense block concatenates, per tensor for ReLU outputs';
 
 /** The id an int8 variant of `parentId` is installed under. */
 export function int8VariantId(parentId: string): string {
@@ -21,10 +25,9 @@ export function int8VariantManifest(
   const now = (options.now ?? new Date()).toISOString();
   const calibrationText = calibrationFileText(result.calibration);
   const quantization: QuantizationRecord = {
-    method: 'static-qdq',
-    activations: 'uint8, asymmetric, per tensor, min/max calibration',
+    method: 'integer-densenet',
+    activations: INT8_ACTIVATIONS,
     weights: 'int8, symmetric, per output channel',
-    biasCorrection: BIAS_CORRECTION_DESCRIPTION,
     calibrationFile: INT8_CALIBRATION_FILE,
     calibrationSha256: sha256Hex(new TextEncoder().encode(calibrationText)),
     calibration: {

@@ -10,8 +10,8 @@ import { renderModelCard } from '../model/model-card.ts';
 import { specForArch } from '../model/spec.ts';
 import type { WeightMap } from '../model/tensor.ts';
 import { writeSafetensors } from '../model/weights/safetensors.ts';
-import type { Int8Calibration } from '../model/onnx/quantize/qdq-graph.ts';
-import { Int8CalibrationFile } from '../model/onnx/quantize/calibration-file.ts';
+import type { Int8Calibration } from '../model/onnx/quantize/densenet-int8.ts';
+import { Int8CalibrationFile, LEGACY_CALIBRATION_FORMAT } from '../model/onnx/quantize/calibration-file.ts';
 
 export const DEMO_MODEL_ID = 'densenet121-untrained-demo';
 const DEMO_SEED = 20261125;
@@ -149,7 +149,7 @@ export class ModelStore {
   }
 
   /**
-   * The calibration (ranges, bias corrections) an int8 variant runs with, checked against the manifest's sha256;
+   * The calibration (ranges) an int8 variant runs with, checked against the manifest's sha256;
    * undefined for a float32 model.
    */
   readInt8Calibration(model: InstalledModel): Int8Calibration | undefined {
@@ -161,7 +161,18 @@ export class ModelStore {
     const bytes = readFileSync(path);
     if (sha256Hex(bytes) !== q.calibrationSha256)
       throw new DenseRayError('MODEL_INVALID', `int8 calibration of ${model.manifest.id} is corrupt: sha256 differs from the manifest`);
-    const parsed = Int8CalibrationFile.safeParse(JSON.parse(bytes.toString('utf8')));
+    let json: unknown;
+    try {
+      json = JSON.parse(bytes.toString('utf8'));
+    } catch (cause) {
+      throw new DenseRayError('MODEL_INVALID', `${path} is not JSON`, { cause });
+    }
+    if ((json as { format?: unknown } | null)?.format === LEGACY_CALIBRATION_FORMAT)
+      throw new DenseRayError(
+        'MODEL_INVALID',
+        `${model.manifest.id} was quantised by an earlier DenseRay (float graph rewritten to QDQ), which this version no longer runs; make it again with \`denseray models quantize ${model.manifest.parent ?? '<parent>'}\``,
+      );
+    const parsed = Int8CalibrationFile.safeParse(json);
     if (!parsed.success)
       throw new DenseRayError('MODEL_INVALID', `${path} is not an int8 calibration file: ${parsed.error.issues[0]?.message ?? ''}`);
     return parsed.data;

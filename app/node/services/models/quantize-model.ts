@@ -22,7 +22,7 @@ export interface QuantizeModelRequest {
   maxCalibration?: number;
   maxHeldOut?: number;
   signal?: AbortSignal;
-  onProgress?: (phase: 'calibrate' | 'correct' | 'measure', done: number, total: number) => void;
+  onProgress?: (phase: 'calibrate' | 'measure', done: number, total: number) => void;
 }
 
 export interface QuantizeModelResult {
@@ -34,7 +34,7 @@ export interface QuantizeModelResult {
 }
 
 /**
- * `models quantize`: makes a static-QDQ int8 variant of an installed float32 model, grades it
+ * `models quantize`: makes an int8 variant (the integer network) of an installed float32 model, grades it
  * against the parent on held-out images, and installs it as `<id>-int8` only if it meets the bar
  * (or is forced with a reason). A variant that misses the bar and is not forced is refused with
  * QUANTIZATION_GATE_FAILED, its numbers in `details`, and nothing is installed.

@@ -1,7 +1,7 @@
 import { batchNormAffine, foldBatchNormIntoConv, get } from '../batchnorm.ts';
 import { blockInputChannels, featureSide, finalFeatureCount, stemOf, usesBottleneck, type DenseNetSpec } from '../spec.ts';
 import type { WeightMap } from '../tensor.ts';
-import { OnnxGraphBuilder } from './graph-builder.ts';
+import { OnnxGraphBuilder, type ValueSpec } from './graph-builder.ts';
 
 export const ONNX_INPUT = 'input';
 export const ONNX_FEATURES = 'features';
@@ -19,7 +19,11 @@ export const ONNX_TRUNK_OUTPUT = 'block_input';
  *   convolve a quarter of the pixels.
  * The remaining BatchNorms precede a ReLU on a concatenation and cannot be folded.
  */
-function emitDenseNetLayers(g: OnnxGraphBuilder, spec: DenseNetSpec, weights: WeightMap, untilBlock?: number): string {
+function emitDenseNetLayers(g: OnnxGraphBuilder, spec: DenseNetSpec, weights: WeightMap, untilBlock?: number, taps?: DenseNetTaps): string {
+  const tap = (name: string, tensor: string): string => {
+    taps?.set(name, tensor);
+    return tensor;
+  };
   const batchNorm = (x: string, prefix: string): string =>
     g.node(
       'BatchNormalization',
@@ -59,17 +63,20 @@ function emitDenseNetLayers(g: OnnxGraphBuilder, spec: DenseNetSpec, weights: We
   if (stemOf(spec) === 'cifar') {
     // The paper's CIFAR stem: one 3×3 conv straight into the first dense layer's BN-ReLU.
     const w0 = weights.get('features.conv0.weight')!;
-    x = conv(ONNX_INPUT, 'features.conv0', w0.data, w0.shape, undefined, 1);
+    x = tap('features.conv0', conv(ONNX_INPUT, 'features.conv0', w0.data, w0.shape, undefined, 1));
   } else {
     x = relu(convFoldedWithBn(ONNX_INPUT, 'features.conv0', 'features.norm0', 3, 2));
-    x = g.node(
-      'MaxPool',
-      [x],
-      [
-        { name: 'kernel_shape', ints: [3, 3] },
-        { name: 'pads', ints: [1, 1, 1, 1] },
-        { name: 'strides', ints: [2, 2] },
-      ],
+    x = tap(
+      'features.pool0',
+      g.node(
+        'MaxPool',
+        [x],
+        [
+          { name: 'kernel_shape', ints: [3, 3] },
+          { name: 'pads', ints: [1, 1, 1, 1] },
+          { name: 'strides', ints: [2, 2] },
+        ],
+      ),
     );
   }
   const blocks = untilBlock === undefined ? spec.blockConfig.length : untilBlock - 1;
@@ -78,29 +85,29 @@ function emitDenseNetLayers(g: OnnxGraphBuilder, spec: DenseNetSpec, weights: We
     for (let l = 0; l < spec.blockConfig[b]!; l++) {
       const prefix = `features.denseblock${b + 1}.denselayer${l + 1}`;
       const concatenated = parts.length === 1 ? parts[0]! : g.node('Concat', [...parts], [{ name: 'axis', i: 1 }]);
-      const activated = relu(batchNorm(concatenated, `${prefix}.norm1`));
+      const activated = tap(`${prefix}.relu1`, relu(batchNorm(concatenated, `${prefix}.norm1`)));
       if (usesBottleneck(spec)) {
-        const bottleneck = relu(convFoldedWithBn(activated, `${prefix}.conv1`, `${prefix}.norm2`, 0));
+        const bottleneck = tap(`${prefix}.relu2`, relu(convFoldedWithBn(activated, `${prefix}.conv1`, `${prefix}.norm2`, 0)));
         const w2 = weights.get(`${prefix}.conv2.weight`)!;
-        parts.push(conv(bottleneck, `${prefix}.conv2`, w2.data, w2.shape, undefined, 1));
+        parts.push(tap(`${prefix}.conv2`, conv(bottleneck, `${prefix}.conv2`, w2.data, w2.shape, undefined, 1)));
       } else {
         const w1 = weights.get(`${prefix}.conv1.weight`)!;
-        parts.push(conv(activated, `${prefix}.conv1`, w1.data, w1.shape, undefined, 1));
+        parts.push(tap(`${prefix}.conv1`, conv(activated, `${prefix}.conv1`, w1.data, w1.shape, undefined, 1)));
       }
     }
-    x = g.node('Concat', parts, [{ name: 'axis', i: 1 }]);
+    x = tap(`features.denseblock${b + 1}`, g.node('Concat', parts, [{ name: 'axis', i: 1 }]));
     if (b < spec.blockConfig.length - 1) {
       const prefix = `features.transition${b + 1}`;
       const pooled = g.node(
         'AveragePool',
-        [relu(batchNorm(x, `${prefix}.norm`))],
+        [tap(`${prefix}.relu`, relu(batchNorm(x, `${prefix}.norm`)))],
         [
           { name: 'kernel_shape', ints: [2, 2] },
           { name: 'strides', ints: [2, 2] },
         ],
       );
       const w = weights.get(`${prefix}.conv.weight`)!;
-      x = conv(pooled, `${prefix}.conv`, w.data, w.shape, undefined, 0);
+      x = tap(`${prefix}.conv`, conv(pooled, `${prefix}.conv`, w.data, w.shape, undefined, 0));
     }
   }
   if (untilBlock === undefined) x = g.node('Relu', [batchNorm(x, 'features.norm5')], [], ONNX_FEATURES);
@@ -108,13 +115,16 @@ function emitDenseNetLayers(g: OnnxGraphBuilder, spec: DenseNetSpec, weights: We
 }
 
 /**
- * The inference graph of a DenseNet from validated torchvision-named weights. Outputs
- * `features` = relu(norm5(x)), `logits` and (unless disabled) `cams`, N×K×cells.
+ * Where calibration reads a DenseNet's activations, by torchvision module name → graph value:
+ * `<layer>.relu1`, `<layer>.relu2`, `<transition>.relu` (ReLU outputs that feed a conv), and the
+ * tensors a dense block concatenates: `features.pool0` (or `features.conv0` for the CIFAR stem),
+ * each `<layer>.conv2` (`.conv1` without bottleneck) and each `<transition>.conv`; and each
+ * block's output, `features.denseblock<b>`.
  */
-export function buildDenseNetOnnx(spec: DenseNetSpec, weights: WeightMap, inputSize: number, options: { cams?: boolean } = {}): Uint8Array {
-  const withCams = options.cams ?? true;
-  const g = new OnnxGraphBuilder();
-  emitDenseNetLayers(g, spec, weights);
+export type DenseNetTaps = Map<string, string>;
+
+/** The classifier head on `features`: pooled logits and (optionally) CAMs, as one run computes them. */
+export function emitDenseNetHead(g: OnnxGraphBuilder, spec: DenseNetSpec, weights: WeightMap, withCams: boolean): void {
   const pooled = g.node('Flatten', [g.node('GlobalAveragePool', [ONNX_FEATURES])], [{ name: 'axis', i: 1 }]);
   const classifier = weights.get('classifier.weight')!;
   const classifierWeight = g.constant('classifier.weight', classifier.shape, classifier.data);
@@ -130,15 +140,37 @@ export function buildDenseNetOnnx(spec: DenseNetSpec, weights: WeightMap, inputS
     const cells = g.node('Reshape', [ONNX_FEATURES, g.constantInt64('cam.cells_shape', [0, finalFeatureCount(spec), -1])]);
     g.node('Add', [g.node('MatMul', [classifierWeight, cells]), g.constant('cam.bias', [spec.numClasses, 1], bias)], [], ONNX_CAMS);
   }
+}
+
+/** The inference graph's outputs: features, logits and (optionally) CAMs. */
+export function denseNetOutputs(spec: DenseNetSpec, inputSize: number, withCams: boolean): ValueSpec[] {
   const featureSize = featureSide(spec, inputSize);
+  return [
+    { name: ONNX_FEATURES, dims: ['batch', finalFeatureCount(spec), featureSize, featureSize] },
+    { name: ONNX_LOGITS, dims: ['batch', spec.numClasses] },
+    ...(withCams ? [{ name: ONNX_CAMS, dims: ['batch', spec.numClasses, featureSize * featureSize] }] : []),
+  ];
+}
+
+/**
+ * The inference graph of a DenseNet from validated torchvision-named weights. Outputs
+ * `features` = relu(norm5(x)), `logits` and (unless disabled) `cams`, N×K×cells. `taps`, when
+ * given, is filled with the values calibration reads.
+ */
+export function buildDenseNetOnnx(
+  spec: DenseNetSpec,
+  weights: WeightMap,
+  inputSize: number,
+  options: { cams?: boolean; taps?: DenseNetTaps } = {},
+): Uint8Array {
+  const withCams = options.cams ?? true;
+  const g = new OnnxGraphBuilder();
+  emitDenseNetLayers(g, spec, weights, undefined, options.taps);
+  emitDenseNetHead(g, spec, weights, withCams);
   return g.encode({
     graphName: 'densenet',
     input: { name: ONNX_INPUT, dims: ['batch', spec.inChannels, inputSize, inputSize] },
-    outputs: [
-      { name: ONNX_FEATURES, dims: ['batch', finalFeatureCount(spec), featureSize, featureSize] },
-      { name: ONNX_LOGITS, dims: ['batch', spec.numClasses] },
-      ...(withCams ? [{ name: ONNX_CAMS, dims: ['batch', spec.numClasses, featureSize * featureSize] }] : []),
-    ],
+    outputs: denseNetOutputs(spec, inputSize, withCams),
     docString: 'DenseNet built by DenseRay from imported weights; BatchNorm folded where exact.',
   });
 }

@@ -32,6 +32,13 @@ export class OnnxGraphBuilder {
     return name;
   }
 
+  /** An initializer of any element type (onnx.TensorProto.DataType) from its little-endian bytes. */
+  constantOf(name: string, dataType: number, dims: number[], data: ArrayBufferView): string {
+    const raw = new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+    this.initializers.push({ name, dims, dataType, rawData: raw });
+    return name;
+  }
+
   constantInt64(name: string, values: number[]): string {
     const data = new BigInt64Array(values.map((v) => BigInt(v)));
     this.initializers.push({
@@ -71,6 +78,8 @@ export class OnnxGraphBuilder {
     outputs: ValueSpec[];
     docString?: string;
     opset?: number;
+    /** Operator sets besides ONNX's own, e.g. onnxruntime's `com.microsoft`. */
+    extraOpsets?: { domain: string; version: number }[];
   }): Uint8Array {
     const inputs = options.inputs ?? (options.input ? [options.input] : []);
     const opset = options.opset ?? 13;
@@ -79,7 +88,7 @@ export class OnnxGraphBuilder {
       producerName: 'denseray',
       producerVersion: '1',
       docString: options.docString ?? '',
-      opsetImport: [{ domain: '', version: opset }],
+      opsetImport: [{ domain: '', version: opset }, ...(options.extraOpsets ?? [])],
       graph: {
         name: options.graphName,
         node: this.nodes,

@@ -7,7 +7,7 @@ import { ONNX_CAMS, ONNX_FEATURES, ONNX_INPUT, ONNX_LOGITS } from './densenet-on
 export interface OnnxBackendOptions {
   /** Intra-op threads; defaults to the number of cores onnxruntime sees. */
   threads?: number;
-  /** What the graph computes in; `int8` for a QDQ graph (named in `detail` so every banner shows it). */
+  /** What the graph computes in; `int8` for the integer network (named in `detail` so every banner shows it). */
   precision?: 'fp32' | 'int8';
 }
 
@@ -37,7 +37,7 @@ export async function createOnnxBackend(
   const precision = options.precision ?? 'fp32';
   return {
     name: 'onnx',
-    detail: `onnxruntime-node ${ortVersion} cpu, ${threads}, ${precision === 'int8' ? 'int8 (static QDQ)' : 'fp32'}`,
+    detail: `onnxruntime-node ${ortVersion} cpu, ${threads}, ${precision === 'int8' ? 'int8 (integer network)' : 'fp32'}`,
     precision,
     threads: options.threads,
     async run(input: Float32Array, batch: number): Promise<InferenceOutput> {
