@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { DenseRayError } from '../../../shared/errors.ts';
 import { buildDenseNetOnnx, ONNX_FEATURES, ONNX_INPUT } from '../../model/onnx/densenet-onnx.ts';
+import { cpuSessionOptions } from '../../model/onnx/session-options.ts';
 import { blockInputChannels, finalFeatureCount, type DenseNetSpec } from '../../model/spec.ts';
 import type { WeightMap } from '../../model/tensor.ts';
 import { buildDenseNetTrunkOnnx, ONNX_TRUNK_OUTPUT, trunkSide } from './trunk-onnx.ts';
@@ -30,11 +31,7 @@ export async function openFrozenBackbone(
   const output = point === 'pooled' ? ONNX_FEATURES : ONNX_TRUNK_OUTPUT;
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(graph, {
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      ...(threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
-    });
+    session = await ort.InferenceSession.create(graph, cpuSessionOptions(threads));
   } catch (cause) {
     throw new DenseRayError('BACKEND_UNAVAILABLE', `onnxruntime-node could not load the frozen backbone: ${(cause as Error).message}`, {
       cause,

@@ -3,6 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { DenseRayError } from '../../../shared/errors.ts';
 import type { InferenceBackend, InferenceOutput } from '../backend-types.ts';
 import { ONNX_CAMS, ONNX_FEATURES, ONNX_INPUT, ONNX_LOGITS } from './densenet-onnx.ts';
+import { cpuSessionOptions } from './session-options.ts';
 
 export interface OnnxBackendOptions {
   /** Intra-op threads; defaults to the number of cores onnxruntime sees. */
@@ -21,12 +22,7 @@ export async function createOnnxBackend(
 ): Promise<InferenceBackend> {
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(model, {
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-      ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
-    });
+    session = await ort.InferenceSession.create(model, cpuSessionOptions(options.threads));
   } catch (cause) {
     throw new DenseRayError('BACKEND_UNAVAILABLE', `onnxruntime-node could not load the model graph: ${(cause as Error).message}`, {
       cause,

@@ -5,6 +5,7 @@ import type { WeightMap } from '../../tensor.ts';
 import { buildDenseNetOnnx, type DenseNetTaps, ONNX_INPUT } from '../densenet-onnx.ts';
 import { blockChannelMaps, buildDenseNetInt8, type Int8Calibration } from './densenet-int8.ts';
 import { type Reduction, withReductions } from '../graph-reductions.ts';
+import { cpuSessionOptions } from '../session-options.ts';
 
 export interface CalibrationOptions {
   threads?: number | undefined;
@@ -122,11 +123,7 @@ export async function calibrateDenseNetInt8(
 }
 
 function createSession(graph: Uint8Array, options: CalibrationOptions): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(graph, {
-    executionProviders: ['cpu'],
-    graphOptimizationLevel: 'all',
-    ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
-  });
+  return ort.InferenceSession.create(graph, cpuSessionOptions(options.threads));
 }
 
 /** A per-channel mean accumulated over batches of different sizes. */
