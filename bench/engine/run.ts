@@ -2,24 +2,24 @@
 // its int8 variant (the integer network, calibrated here on NIH images as `models quantize` does),
 // bare onnxruntime-node on the same graph, DenseRay's tfjs path (batch 1 only: it is ~10× slower),
 // and (where Debian's python3-torch is installed) PyTorch eager and traced+frozen+optimize_for_inference.
-// Then decoders (JS vs sharp, per format) and a whole study through the Engine, split into its parts.
+// Then decoders (JS vs sharp, per format) and a whole study through the Engine, split into its parts
+// (bench/engine/whole-study.ts, one child process per precision).
 // Prints medians and same-run ratios; machines here are noisy, so only ratios mean anything.
 // Run: npm run bench:engine [-- --rounds 5 --memory 1000 --calibration-images 32 --no-tfjs --no-torch]
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { IMAGENET_PREPROCESSING, type ModelManifest } from '../../app/common/manifest.ts';
-import { Engine } from '../../app/node/domain/engine/engine.ts';
-import { DEFAULT_GUARD_REFERENCE } from '../../app/node/domain/engine/open-engine.ts';
-import { InputGuard } from '../../app/node/domain/guard/input-guard.ts';
 import { decodeImage, decodeImageAsync } from '../../app/node/domain/imaging/decode.ts';
 import { nativeDecoderName } from '../../app/node/domain/imaging/decode-native.ts';
 import { buildDenseNetInt8 } from '../../app/node/domain/model/onnx/quantize/densenet-int8.ts';
 import { calibrateInt8 } from '../../app/node/domain/quantize/make-int8-variant.ts';
-import { ModelRuntime } from '../../app/node/domain/model/model-runtime.ts';
 import { buildDenseNetOnnx } from '../../app/node/domain/model/onnx/densenet-onnx.ts';
 import { createOnnxBackend } from '../../app/node/domain/model/onnx/onnx-backend.ts';
 import { cpuSessionOptions } from '../../app/node/domain/model/onnx/session-options.ts';
@@ -27,6 +27,7 @@ import { createTfjsBackend } from '../../app/node/domain/model/tfjs/engine-tfjs.
 import { inferSpec } from '../../app/node/domain/model/spec.ts';
 import { readSafetensors } from '../../app/node/domain/model/weights/safetensors.ts';
 import { shared } from '../../test/helpers/shared.ts';
+import { BENCH_MANIFEST, BENCH_WEIGHTS } from './bench-model.ts';
 import { TorchWorker, torchAvailable } from './torch-worker.ts';
 
 const { values } = parseArgs({
@@ -46,7 +47,7 @@ const iters = Number(values.iters ?? 10);
 const memoryCalls = Number(values.memory ?? 1000);
 const threads = Number(values.threads ?? 2);
 
-const weightsPath = shared('reference', 'densenet121-synthetic14.safetensors');
+const weightsPath = BENCH_WEIGHTS;
 const { tensors } = readSafetensors(readFileSync(weightsPath));
 const spec = inferSpec(tensors)!;
 const graph = buildDenseNetOnnx(spec, tensors, 224);
@@ -57,29 +58,13 @@ const oursNoCam = await createOnnxBackend(graphNoCam, [3, 224, 224], { threads }
 // Bare: onnxruntime itself on the same graph with the same session options, none of DenseRay's code around it.
 const bare = await ort.InferenceSession.create(graph, cpuSessionOptions(threads));
 const tfjs = values['no-tfjs'] ? undefined : await createTfjsBackend(spec, tensors, 224);
-const benchManifest: ModelManifest = {
-  schemaVersion: 1,
-  id: 'bench',
-  name: 'bench',
-  version: '1',
-  arch: 'densenet121',
-  spec: { growthRate: 32, blockConfig: [6, 12, 24, 16], numInitFeatures: 64, bnSize: 4, inChannels: 3 },
-  labels: Array.from({ length: 14 }, (_, i) => `l${i}`),
-  preprocessing: IMAGENET_PREPROCESSING,
-  output: { activation: 'sigmoid' },
-  thresholds: {},
-  camLayer: 'features.norm5.relu',
-  weights: { file: weightsPath, format: 'safetensors', sha256: '0'.repeat(64) },
-  demo: false,
-  provenance: { source: 'bench', createdAt: new Date().toISOString() },
-};
 const nih = readdirSync(shared('cxr', 'images256'))
   .sort()
   .map((f) => shared('cxr', 'images256', f));
 process.stdout.write(`calibrating int8 on ${calibrationImages} NIH images…\n`);
 const calibrationStart = performance.now();
 const { calibration: int8Calibration } = await calibrateInt8({
-  manifest: benchManifest,
+  manifest: BENCH_MANIFEST,
   weights: tensors,
   files: nih.slice(0, calibrationImages),
   threads,
@@ -178,51 +163,39 @@ for (const name of ['gray PNG 1024²', 'RGBA PNG 1024²', 'gray JPEG 1024²']) {
 }
 process.stdout.write(decodeReport);
 
-// A whole study: a 1024² PNG through the Engine (decode + preprocess on its worker thread, infer + CAM,
-// guard), interleaved with bare onnxruntime at batch 1 on the same graph, for the ratio the issue sets.
-const guardReference = InputGuard.fromFile(DEFAULT_GUARD_REFERENCE);
-const runtime = await ModelRuntime.create(benchManifest, tensors, { backend: 'onnx', threads });
-const runtime8 = await ModelRuntime.create(benchManifest, tensors, { backend: 'onnx', threads, int8: int8Calibration });
-const engine = new Engine(runtime, guardReference);
-const engine8 = new Engine(runtime8, guardReference);
+// A whole study, in a child process per precision (as the product runs it: one engine per process;
+// several sessions in one process would measure how they share the cores instead).
 const study = shared('cxr', 'images', '00004599_000.png');
-const x1b = input(1);
-const bareFeeds = { input: new ort.Tensor('float32', x1b, [1, 3, 224, 224]) };
-await engine.classifyFiles([study], { cams: true, batchSize: 1 });
-await engine8.classifyFiles([study], { cams: true, batchSize: 1 });
-const studyTimes: Record<'fp32' | 'int8' | 'bare', number[]> = { fp32: [], int8: [], bare: [] };
-const parts: Record<string, number[]> = { decode: [], preprocess: [], infer: [], cam: [], guard: [] };
-for (let i = 0; i < 15; i++) {
-  studyTimes.bare.push((await timeIt(() => bare.run(bareFeeds), 1)) * 1000);
-  for (const [name, e] of [
-    ['fp32', engine],
-    ['int8', engine8],
-  ] as const) {
-    const t0 = performance.now();
-    const [r] = await e.classifyFiles([study], { cams: true, batchSize: 1 });
-    studyTimes[name].push(performance.now() - t0);
-    if (name === 'fp32' && r?.ok) for (const [k, v] of Object.entries(r.prediction.timingsMs)) parts[k]?.push(v);
-  }
-}
+const calibrationFile = join(mkdtempSync(join(tmpdir(), 'denseray-bench-')), 'int8-calibration.json');
+writeFileSync(calibrationFile, JSON.stringify(int8Calibration));
+const wholeStudy = (int8Run: boolean): Record<string, number> => {
+  const script = fileURLToPath(new URL('./whole-study.ts', import.meta.url));
+  const args = ['--import', 'tsx', script, '--threads', String(threads), ...(int8Run ? ['--int8', calibrationFile] : [])];
+  const run = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`whole-study run failed: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').pop()!) as Record<string, number>;
+};
+const fp32Study = wholeStudy(false);
+const int8Study = wholeStudy(true);
 // The floor under any PNG decoder: inflating the film's pixel data (one deflate stream, which cannot
 // be split across cores), with Node's zlib, before any unfiltering, resizing or inference.
 const idat = pngImageData(readFileSync(study));
-const inflateMs = median(Array.from({ length: 15 }, () => timeSync(() => inflateSync(idat))));
-const breakdown = Object.entries(parts)
-  .map(([k, v]) => `${k} ${median(v).toFixed(1)}`)
-  .join(', ');
-const whole = median(studyTimes.fp32);
-const accounted = Object.values(parts).reduce((sum, v) => sum + median(v), 0);
+// One output buffer of the exact size, as the decoder inflates (Node's default 16 KiB chunks cost 3×).
+const inflated = { chunkSize: idat.rawLength, maxOutputLength: idat.rawLength };
+const inflateMs = median(Array.from({ length: 15 }, () => timeSync(() => inflateSync(idat.data, inflated))));
+const parts = ['decode', 'preprocess', 'infer', 'cam', 'guard'] as const;
+const breakdown = (r: Record<string, number>): string => {
+  const accounted = parts.reduce((sum, k) => sum + (r[k] ?? 0), 0);
+  return `${parts.map((k) => `${k} ${r[k]!.toFixed(1)}`).join(', ')}, the rest ${(r.whole! - accounted).toFixed(1)}`;
+};
 process.stdout.write(
-  `\nwhole study (1024² PNG → probabilities + CAMs + guard), batch 1, medians of 15 interleaved:\n` +
-    `  fp32 ${whole.toFixed(1)} ms; ms: ${breakdown}, hand-offs ${(whole - accounted).toFixed(1)}\n` +
-    `  int8 ${median(studyTimes.int8).toFixed(1)} ms\n` +
-    `  bare onnxruntime b1 inference in the same rounds ${median(studyTimes.bare).toFixed(1)} ms\n` +
-    `  whole study / bare inference: fp32 ${(whole / median(studyTimes.bare)).toFixed(2)}  int8 ${(median(studyTimes.int8) / median(studyTimes.bare)).toFixed(2)}  (goal ≤ 1.3)\n` +
-    `  floor: inflating this PNG's pixel data alone takes ${inflateMs.toFixed(1)} ms = ${(inflateMs / median(studyTimes.bare)).toFixed(2)} of bare inference, so no decoder gets a whole fp32 study under ${(1 + inflateMs / median(studyTimes.bare)).toFixed(2)}\n`,
+  `\nwhole study (1024² PNG → probabilities + CAMs + guard), batch 1, medians of 20, one process per precision:\n` +
+    `  fp32 ${fp32Study.whole!.toFixed(1)} ms = ${breakdown(fp32Study)}; bare fp32 inference ${fp32Study.bare!.toFixed(1)} ms\n` +
+    `  int8 ${int8Study.whole!.toFixed(1)} ms = ${breakdown(int8Study)}; bare int8 inference ${int8Study.bareInt8!.toFixed(1)} ms, bare fp32 ${int8Study.bare!.toFixed(1)} ms\n` +
+    `  whole study / bare inference at the same precision: fp32 ${(fp32Study.whole! / fp32Study.bare!).toFixed(2)}  int8 ${(int8Study.whole! / int8Study.bareInt8!).toFixed(2)}  (goal ≤ 1.3)\n` +
+    `  int8 whole study / bare fp32 inference: ${(int8Study.whole! / int8Study.bare!).toFixed(2)}\n` +
+    `  floor: inflating this PNG's pixel data alone takes ${inflateMs.toFixed(1)} ms = ${(inflateMs / fp32Study.bare!).toFixed(2)} of bare fp32 inference\n`,
 );
-await engine.dispose();
-await engine8.dispose();
 
 // Memory over many classifications: RSS must stay flat.
 const x1 = input(1);
@@ -245,13 +218,16 @@ function timeSync(fn: () => unknown): number {
   return performance.now() - t0;
 }
 
-/** A PNG's concatenated IDAT chunks: its compressed pixel data. */
-function pngImageData(png: Buffer): Buffer {
+/** A PNG's concatenated IDAT chunks (its compressed pixel data) and their inflated length from IHDR. */
+function pngImageData(png: Buffer): { data: Buffer; rawLength: number } {
   const chunks: Buffer[] = [];
+  const width = png.readUInt32BE(16);
+  const height = png.readUInt32BE(20);
+  const bytesPerPixel = Math.ceil(png[24]! / 8) * ([1, 0, 3, 1, 2, 0, 4][png[25]!] ?? 1);
   for (let at = 8; at + 8 <= png.length; ) {
     const length = png.readUInt32BE(at);
     if (png.toString('latin1', at + 4, at + 8) === 'IDAT') chunks.push(png.subarray(at + 8, at + 8 + length));
     at += 12 + length;
   }
-  return Buffer.concat(chunks);
+  return { data: Buffer.concat(chunks), rawLength: (width * bytesPerPixel + 1) * height };
 }
