@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import type { FileResult, ImageGeometry, ModelInfo, Prediction } from '../../../common/contract/classify.ts';
+import type { FileResult, GuardVerdict, ImageGeometry, ModelInfo, Prediction } from '../../../common/contract/classify.ts';
 import { flaggedFindings, triageScore } from '../../../common/triage.ts';
 import { toErrorInfo } from '../../shared/errors.ts';
-import { GUARD_INPUT_SIZE, type InputGuard } from '../guard/input-guard.ts';
+import type { InputGuard } from '../guard/input-guard.ts';
 import { inputLength } from '../imaging/preprocess.ts';
 import type { InputHeader } from '../input/load-input.ts';
 import { computeCams } from '../model/cam.ts';
@@ -30,10 +30,11 @@ interface Ready {
   header: InputHeader;
   geometry: ImageGeometry;
   modelImage: Float32Array;
-  /** The film at the guard's size, for models whose input is another size (the guard's statistics are size-dependent). */
-  guardView?: Float32Array;
+  seen: Float32Array;
+  guard: GuardVerdict;
   decodeMs: number;
   preprocessMs: number;
+  guardMs: number;
 }
 
 /** Batches prepared ahead of the one inferring: enough to keep the backend busy, few enough to keep memory flat. */
@@ -79,7 +80,12 @@ export class Engine {
     const prepareBatch = (indices: number[]): Promise<{ ready: Ready[]; failed: Map<number, FileResult> }> =>
       Promise.all(
         indices.map((index) =>
-          prepare({ file: files[index]!, preprocessing: p, ...(options.frame === undefined ? {} : { frame: options.frame }) }),
+          prepare({
+            file: files[index]!,
+            preprocessing: p,
+            guard: this.guard.referenceFile,
+            ...(options.frame === undefined ? {} : { frame: options.frame }),
+          }),
         ),
       ).then((prepared) => {
         const ready: Ready[] = [];
@@ -145,15 +151,7 @@ export class Engine {
           ? output.cams.slice(i * perImage, (i + 1) * perImage)
           : computeCams(output.features, i * channels * h * w, channels, h * w, this.runtime.classifierWeight, this.runtime.classifierBias);
       const camMs = performance.now() - tc;
-      // The guard looks at the first channel of the model input, un-normalised back to [0, 1].
-      const tg = performance.now();
-      const seen = grayFromModelInput(item.modelImage, p.size, p.mean[0]!, p.std[0]!);
-      const guard = this.guard.assess(item.guardView ?? seen, item.guardView ? GUARD_INPUT_SIZE : p.size, {
-        ...item.header,
-        imageWidth: item.geometry.width,
-        imageHeight: item.geometry.height,
-      });
-      const guardMs = performance.now() - tg;
+      const { seen, guard } = item;
       const prediction: Prediction = {
         probabilities: Object.fromEntries(labels.map((l, k) => [l, probs[k]!])),
         logits,
@@ -175,15 +173,9 @@ export class Engine {
         ...(withFeatures
           ? { features: { channels, height: h, width: w, data: output.features.slice(i * channels * h * w, (i + 1) * channels * h * w) } }
           : {}),
-        timingsMs: { decode: item.decodeMs, preprocess: item.preprocessMs, infer: inferMs, cam: camMs, guard: guardMs },
+        timingsMs: { decode: item.decodeMs, preprocess: item.preprocessMs, infer: inferMs, cam: camMs, guard: item.guardMs },
       };
       return { index: item.index, result: { file: item.file, ok: true, prediction } };
     });
   }
-}
-
-function grayFromModelInput(input: Float32Array, size: number, mean: number, std: number): Float32Array {
-  const plane = new Float32Array(size * size);
-  for (let i = 0; i < plane.length; i++) plane[i] = input[i]! * std + mean;
-  return plane;
 }

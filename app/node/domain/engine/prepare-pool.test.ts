@@ -43,11 +43,12 @@ describe('decode + preprocess on worker threads', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('gives the calling thread’s loadInput + preprocess result bit for bit, and each bad file its own error', async () => {
-    const pooled = await Promise.all(files.map((file) => pool.prepare({ file, preprocessing: IMAGENET_PREPROCESSING })));
+  it('gives the calling thread’s loadInput + preprocess + guard result bit for bit, and each bad file its own error', async () => {
+    const guard = InputGuard.fromFile(DEFAULT_GUARD_REFERENCE).referenceFile;
+    const pooled = await Promise.all(files.map((file) => pool.prepare({ file, preprocessing: IMAGENET_PREPROCESSING, guard })));
     expect(pool.threaded).toBe(true); // the worker path really ran
     for (const [i, file] of files.entries()) {
-      const here = await prepareFile({ file, preprocessing: IMAGENET_PREPROCESSING });
+      const here = await prepareFile({ file, preprocessing: IMAGENET_PREPROCESSING, guard });
       const there = pooled[i]!;
       expect(there.ok, file).toBe(here.ok);
       if (here.ok && there.ok) {
@@ -56,6 +57,8 @@ describe('decode + preprocess on worker threads', () => {
         expect(differing, file).toBe(0);
         expect(there.header).toEqual(here.header);
         expect(there.geometry).toEqual(here.geometry);
+        expect(there.guard).toEqual(here.guard);
+        expect(Array.from(there.seen)).toEqual(Array.from(here.seen));
       } else if (!here.ok && !there.ok) {
         expect(there.error.code).toBe(here.error.code);
       }

@@ -67,6 +67,11 @@ export class InputGuard {
     this.reference = { mean: file.mean, inverseCovariance: file.inverseCovariance };
   }
 
+  /** The reference statistics, as the decoding threads take them to judge films where they decode them. */
+  get referenceFile(): GuardReferenceFile {
+    return this.file;
+  }
+
   static fromFile(path: string): InputGuard {
     return new InputGuard(GuardReferenceFile.parse(JSON.parse(readFileSync(path, 'utf8'))));
   }
