@@ -140,7 +140,7 @@ export const QuantizationRecord = z.object({
   method: z.enum(['integer-densenet', 'static-qdq']),
   activations: z.string(),
   weights: z.literal('int8, symmetric, per output channel'),
-  /** How conv biases were corrected for quantisation drift (earlier variants only). */
+  /** How the drift quantisation noise causes was corrected. */
   biasCorrection: z.string().optional(),
   /** Calibrated ranges (JSON), beside the weights. */
   calibrationFile: z.string().min(1),

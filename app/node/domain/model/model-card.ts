@@ -52,7 +52,7 @@ function quantizationSection(m: ModelManifest, q: QuantizationRecord): string[] 
   return [
     '## Precision: int8',
     '',
-    `${q.method === 'integer-densenet' ? 'Integer network' : 'Static QDQ quantisation (an earlier DenseRay; make it again to run it)'} of \`${m.parent ?? '?'}\`: ${q.weights} weights; ${q.activations} activations${q.biasCorrection ? `; bias correction: ${q.biasCorrection}` : ''} (ranges in \`${q.calibrationFile}\`, sha256 \`${q.calibrationSha256}\`). Runs on onnxruntime only; the TensorFlow.js fallback runs the float32 weights and says fp32.`,
+    `${q.method === 'integer-densenet' ? 'Integer network' : 'Static QDQ quantisation (an earlier DenseRay; make it again to run it)'} of \`${m.parent ?? '?'}\`. Weights: ${q.weights}. Activations: ${q.activations}${q.biasCorrection ? `. Bias correction: ${q.biasCorrection}` : ''} (ranges in \`${q.calibrationFile}\`, sha256 \`${q.calibrationSha256}\`). Runs on onnxruntime only; the TensorFlow.js fallback runs the float32 weights and says fp32.`,
     '',
     `Calibrated on ${q.calibration.images} images from ${q.calibration.source}${q.calibration.skipped ? ` (${q.calibration.skipped} unreadable, skipped)` : ''}; graded on ${r.images} held-out images against the float32 parent, measured with ${q.backend}, ${q.createdAt}.`,
     '',

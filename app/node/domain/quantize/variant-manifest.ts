@@ -7,6 +7,10 @@ import type { Int8VariantResult } from './make-int8-variant.ts';
 export const INT8_ACTIVATIONS =
   'uint8, min/max calibration: per channel (range mapped onto 0–255, ±10% margin) for the tensors a dense block concatenates, per tensor for ReLU outputs';
 
+/** What the manifest and card say of the drift correction (see Int8Calibration's shifts). */
+export const INT8_BIAS_CORRECTION =
+  'per channel of each dense block output, the mean difference integer − float32 on up to 64 calibration images, subtracted where the next BatchNorm reads it';
+
 /** The id an int8 variant of `parentId` is installed under. */
 export function int8VariantId(parentId: string): string {
   return `${parentId.slice(0, 75)}-int8`;
@@ -27,6 +31,7 @@ export function int8VariantManifest(
   const quantization: QuantizationRecord = {
     method: 'integer-densenet',
     activations: INT8_ACTIVATIONS,
+    biasCorrection: INT8_BIAS_CORRECTION,
     weights: 'int8, symmetric, per output channel',
     calibrationFile: INT8_CALIBRATION_FILE,
     calibrationSha256: sha256Hex(new TextEncoder().encode(calibrationText)),
