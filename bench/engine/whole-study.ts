@@ -11,7 +11,8 @@ import { DEFAULT_GUARD_REFERENCE } from '../../app/node/domain/engine/open-engin
 import { InputGuard } from '../../app/node/domain/guard/input-guard.ts';
 import { ModelRuntime } from '../../app/node/domain/model/model-runtime.ts';
 import { buildDenseNetOnnx } from '../../app/node/domain/model/onnx/densenet-onnx.ts';
-import { buildDenseNetInt8, type Int8Calibration } from '../../app/node/domain/model/onnx/quantize/densenet-int8.ts';
+import { buildDenseNetInt8 } from '../../app/node/domain/model/onnx/quantize/densenet-int8.ts';
+import type { Int8Calibration } from '../../app/node/domain/model/onnx/quantize/int8-calibration.ts';
 import { cpuSessionOptions } from '../../app/node/domain/model/onnx/session-options.ts';
 import { inferSpec } from '../../app/node/domain/model/spec.ts';
 import { readSafetensors } from '../../app/node/domain/model/weights/safetensors.ts';

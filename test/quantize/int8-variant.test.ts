@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelManifest } from '../../app/common/manifest.ts';
-import { scaledCalibration } from '../../app/node/domain/model/onnx/quantize/densenet-int8.ts';
+import { scaledCalibration } from '../../app/node/domain/model/onnx/quantize/int8-calibration.ts';
 import { gradeInt8 } from '../../app/node/domain/quantize/make-int8-variant.ts';
 import { ModelStore } from '../../app/node/domain/store/model-store.ts';
 import { readSafetensors } from '../../app/node/domain/model/weights/safetensors.ts';

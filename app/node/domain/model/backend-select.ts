@@ -3,7 +3,8 @@ import { DenseRayError } from '../../shared/errors.ts';
 import type { InferenceBackend } from './backend-types.ts';
 import { buildDenseNetOnnx } from './onnx/densenet-onnx.ts';
 import { createOnnxBackend } from './onnx/onnx-backend.ts';
-import { buildDenseNetInt8, type Int8Calibration } from './onnx/quantize/densenet-int8.ts';
+import { buildDenseNetInt8 } from './onnx/quantize/densenet-int8.ts';
+import type { Int8Calibration } from './onnx/quantize/int8-calibration.ts';
 import type { DenseNetSpec } from './spec.ts';
 import type { WeightMap } from './tensor.ts';
 

@@ -4,7 +4,7 @@ import { opNorm } from './op-norm.ts';
 import type { InferenceBackend } from './backend-types.ts';
 import { get } from './batchnorm.ts';
 import { createInferenceBackend } from './backend-select.ts';
-import type { Int8Calibration } from './onnx/quantize/densenet-int8.ts';
+import type { Int8Calibration } from './onnx/quantize/int8-calibration.ts';
 import type { DenseNetSpec } from './spec.ts';
 import type { WeightMap } from './tensor.ts';
 import { assertWeightsMatchSpec } from './weights/keymap.ts';

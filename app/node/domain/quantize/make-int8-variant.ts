@@ -2,7 +2,7 @@ import { type FidelityReport, type GateBar, type ModelManifest, thresholdsOf } f
 import { DenseRayError } from '../../shared/errors.ts';
 import { ModelRuntime } from '../model/model-runtime.ts';
 import { calibrateDenseNetInt8 } from '../model/onnx/quantize/densenet-int8-calibrate.ts';
-import { type Int8Calibration, scaledCalibration } from '../model/onnx/quantize/densenet-int8.ts';
+import { type Int8Calibration, scaledCalibration } from '../model/onnx/quantize/int8-calibration.ts';
 import { DEFAULT_GATE_BAR, gateFailures, measureFidelity } from '../model/onnx/quantize/fidelity-gate.ts';
 import type { DenseNetSpec } from '../model/spec.ts';
 import type { WeightMap } from '../model/tensor.ts';

@@ -10,7 +10,7 @@ import { renderModelCard } from '../model/model-card.ts';
 import { specForArch } from '../model/spec.ts';
 import type { WeightMap } from '../model/tensor.ts';
 import { writeSafetensors } from '../model/weights/safetensors.ts';
-import type { Int8Calibration } from '../model/onnx/quantize/densenet-int8.ts';
+import type { Int8Calibration } from '../model/onnx/quantize/int8-calibration.ts';
 import { Int8CalibrationFile, LEGACY_CALIBRATION_FORMAT } from '../model/onnx/quantize/calibration-file.ts';
 
 export const DEMO_MODEL_ID = 'densenet121-untrained-demo';

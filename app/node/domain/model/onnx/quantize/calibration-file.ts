@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Int8Calibration } from './densenet-int8.ts';
+import type { Int8Calibration } from './int8-calibration.ts';
 
 const Range = z.object({ min: z.number(), max: z.number() }).refine((r) => r.min <= r.max, 'min > max');
 const ChannelRanges = z

@@ -3,7 +3,9 @@ import { DenseRayError } from '../../../../shared/errors.ts';
 import type { DenseNetSpec } from '../../spec.ts';
 import type { WeightMap } from '../../tensor.ts';
 import { buildDenseNetOnnx, type DenseNetTaps, ONNX_INPUT } from '../densenet-onnx.ts';
-import { blockChannelMaps, buildDenseNetInt8, type Int8Calibration } from './densenet-int8.ts';
+import { buildDenseNetInt8 } from './densenet-int8.ts';
+import type { Int8Calibration } from './int8-calibration.ts';
+import { blockChannelMaps } from './piece-maps.ts';
 import { type Reduction, withReductions } from '../graph-reductions.ts';
 import { cpuSessionOptions } from '../session-options.ts';
 

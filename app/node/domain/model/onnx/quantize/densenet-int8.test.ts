@@ -12,7 +12,8 @@ import { type DenseNetSpec, inferSpec } from '../../spec.ts';
 import { readSafetensors } from '../../weights/safetensors.ts';
 import { buildDenseNetOnnx } from '../densenet-onnx.ts';
 import { createOnnxBackend } from '../onnx-backend.ts';
-import { buildDenseNetInt8, scaledCalibration } from './densenet-int8.ts';
+import { buildDenseNetInt8 } from './densenet-int8.ts';
+import { scaledCalibration } from './int8-calibration.ts';
 import { calibrateDenseNetInt8 } from './densenet-int8-calibrate.ts';
 
 const { tensors } = readSafetensors(readFileSync(shared('reference', 'tiny-densenet.safetensors')));
