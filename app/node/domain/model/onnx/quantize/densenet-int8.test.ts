@@ -78,10 +78,15 @@ describe('the integer DenseNet (tiny reference weights, 64²)', () => {
     expect(worstDelta(logits, broken)).toBeGreaterThan(5 * worst);
   });
 
-  it('a tap without a calibration range is refused with MODEL_INVALID', async () => {
+  it('a tap without a calibration range, or with the wrong number of channels, is refused with MODEL_INVALID', async () => {
     const { calibration } = await calibrateDenseNetInt8(tinySpec, tensors, 64, calibrationInputs);
     const { 'features.denseblock2.denselayer1.conv2': _dropped, ...pieces } = calibration.pieces;
     expect(thrown(() => buildDenseNetInt8(tinySpec, tensors, 64, { ...calibration, pieces })).code).toBe('MODEL_INVALID');
+    const short = { min: calibration.pieces['features.pool0']!.min.slice(1), max: calibration.pieces['features.pool0']!.max.slice(1) };
+    expect(
+      thrown(() => buildDenseNetInt8(tinySpec, tensors, 64, { ...calibration, pieces: { ...calibration.pieces, 'features.pool0': short } }))
+        .code,
+    ).toBe('MODEL_INVALID');
     const { 'features.transition1.relu': _gone, ...relus } = calibration.relus;
     expect(thrown(() => buildDenseNetInt8(tinySpec, tensors, 64, { ...calibration, relus })).code).toBe('MODEL_INVALID');
   });

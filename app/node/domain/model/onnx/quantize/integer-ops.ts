@@ -51,6 +51,11 @@ export class IntegerOps {
     group = 1,
   ): string {
     const out = dims[0]!;
+    if (map.alpha.length !== out || bias.length !== out)
+      throw new DenseRayError(
+        'MODEL_INVALID',
+        `${name} makes ${out} channels, but its calibration has ${map.alpha.length}; quantise the model again`,
+      );
     const per = weight.length / out;
     const mapped = new Float32Array(weight.length);
     const mappedBias = new Float32Array(out);
