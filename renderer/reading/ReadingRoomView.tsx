@@ -13,6 +13,7 @@ import { initialViewerState, viewerReducer } from '../viewer/viewer-state.ts';
 import { Viewport } from '../viewer/Viewport.tsx';
 import type { WorklistEntry } from '../worklist/worklist-model.ts';
 import { useCine } from './use-cine.ts';
+import { useToolbarHeight } from './use-toolbar-height.ts';
 import type { ReadingRoom } from './use-reading-room.ts';
 import { useViewerKeys } from './use-viewer-keys.ts';
 import type { ViewerCommand } from './viewer-keys.ts';
@@ -42,6 +43,7 @@ export function ReadingRoomView({ room, scale, keysActive }: { room: ReadingRoom
   const before = usePixels(priorId, frameOf(priorId));
   const contexts = useRef<Record<string, ViewContext>>({});
   const areaRef = useRef<HTMLElement>(null);
+  const toolbarHeight = useToolbarHeight(areaRef, tagsOpen);
 
   // A newly opened study starts without a finding chosen, on the current image.
   useEffect(() => {
@@ -246,6 +248,7 @@ export function ReadingRoomView({ room, scale, keysActive }: { room: ReadingRoom
         />
         {tagsOpen && (
           <TagBrowser
+            top={toolbarHeight}
             studyId={activeId ?? open.summary.id}
             onClose={() => {
               setTagsOpen(false);

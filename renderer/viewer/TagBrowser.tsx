@@ -13,7 +13,8 @@ const isPrivate = (tag: string): boolean => Number.parseInt(tag.slice(1, 5), 16)
  * or value. A drawer over the findings column, so the image stays in view; Esc (or T outside the
  * filter) closes it and gives the keyboard back to the viewer.
  */
-export function TagBrowser({ studyId, onClose }: { studyId: string; onClose(): void }) {
+/** `top`: where the drawer starts (below the viewer toolbar, which it must not cover). */
+export function TagBrowser({ studyId, top, onClose }: { studyId: string; top: number; onClose(): void }) {
   const [tags, setTags] = useState<StudyTag[] | undefined>();
   const [error, setError] = useState<ErrorInfo | undefined>();
   const [filter, setFilter] = useState('');
@@ -43,7 +44,7 @@ export function TagBrowser({ studyId, onClose }: { studyId: string; onClose(): v
     return (tags ?? []).filter((t) => !q || `${t.tag} ${t.name ?? ''} ${t.value}`.toLowerCase().includes(q));
   }, [tags, filter]);
   return (
-    <aside className="tag-browser" data-testid="tag-browser" aria-label="DICOM tags">
+    <aside className="tag-browser" data-testid="tag-browser" aria-label="DICOM tags" style={{ top }}>
       <header>
         <h2>DICOM tags</h2>
         <input

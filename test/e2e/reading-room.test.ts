@@ -402,6 +402,9 @@ describe.skipIf(!haveInputs)('the reading room in Chromium', () => {
     const viewer = (await page.getByTestId('viewer').boundingBox())!;
     const covered = Math.max(0, viewer.x + viewer.width - drawer.x) / viewer.width;
     expect(covered).toBeLessThan(0.45);
+    // …and never over the viewer toolbar, whose last buttons it used to hide at 1600×1000.
+    const toolbar = (await page.locator('.viewer-toolbar').boundingBox())!;
+    expect(drawer.y).toBeGreaterThanOrEqual(toolbar.y + toolbar.height - 1);
     await page.getByTestId('tag-filter').fill('spacing');
     await expect(page.locator('[data-testid="tag-row"]').count()).resolves.toBe(1);
     await shot('tags');
