@@ -128,6 +128,19 @@ export const FidelityReport = z.object({
   /** Null when either model gives every image the same triage score (no order to compare). */
   triageSpearman: z.number().nullable(),
   perFinding: z.array(z.object({ label: z.string(), meanAbsDelta: z.number(), maxAbsDelta: z.number(), flaggedAgreement: z.number() })),
+  /**
+   * How alike the two models' class activation maps are, over every (image, finding): Pearson's r
+   * between the maps (median and worst), and how often their hottest cell is the same. Reported,
+   * not part of the bar. Absent in reports made before it was measured.
+   */
+  cams: z
+    .object({
+      medianPearson: z.number().nullable(),
+      minPearson: z.number().nullable(),
+      peakCellAgreement: z.number(),
+      maps: z.number().int(),
+    })
+    .optional(),
 });
 export type FidelityReport = z.infer<typeof FidelityReport>;
 

@@ -73,9 +73,14 @@ describe('int8 variant of the reference DenseNet-121: made, graded, installed', 
     expect(r.flaggedAgreement).toBeGreaterThanOrEqual(0.99);
     // int8 really ran: its outputs differ from float32's, by quantisation-sized amounts.
     expect(r.maxAbsDelta).toBeGreaterThan(1e-4);
+    // The heatmaps a reader sees stay the parent's (8 films × 14 findings of 7×7 CAMs).
+    expect(r.cams).toMatchObject({ maps: 8 * 14 });
+    expect(r.cams!.medianPearson).toBeGreaterThan(0.99);
+    expect(r.cams!.peakCellAgreement).toBeGreaterThan(0.8);
     const card = readFileSync(join(dataDir, 'models', 'ref121-int8', 'card.md'), 'utf8');
     expect(card).toContain('## Precision: int8');
     expect(card).toContain('Fidelity gate: passed');
+    expect(card).toContain("heatmaps: Pearson r with the parent's CAMs");
 
     const classified = await runCli(['classify', shared('cxr', 'images', '00000284_000.png'), '--json'], { dataDir, timeoutMs: 300_000 });
     expect(classified.code, classified.stderr).toBe(0);

@@ -64,12 +64,22 @@ function quantizationSection(m: ModelManifest, q: QuantizationRecord): string[] 
     `| max \\|Δprob\\| | ${r.maxAbsDelta.toFixed(5)} | ≤ ${g.bar.maxAbsDelta} |`,
     `| flagged-state agreement | ${pct(r.flaggedAgreement)} | ≥ ${pct(g.bar.minFlaggedAgreement)} |`,
     `| Spearman ρ of triage scores | ${r.triageSpearman === null ? 'n/a (constant)' : r.triageSpearman.toFixed(4)} | ${g.bar.minTriageSpearman === undefined ? '—' : `≥ ${g.bar.minTriageSpearman}`} |`,
+    ...(r.cams
+      ? [
+          `| heatmaps: Pearson r with the parent's CAMs, median / worst of ${r.cams.maps} maps | ${r2(r.cams.medianPearson)} / ${r2(r.cams.minPearson)} | — |`,
+          `| heatmaps: same hottest cell as the parent's | ${pct(r.cams.peakCellAgreement)} | — |`,
+        ]
+      : []),
     '',
     '| finding | mean \\|Δprob\\| | max \\|Δprob\\| | flagged agreement |',
     '|---|---|---|---|',
     ...r.perFinding.map((f) => `| ${f.label} | ${f.meanAbsDelta.toFixed(5)} | ${f.maxAbsDelta.toFixed(5)} | ${pct(f.flaggedAgreement)} |`),
     '',
   ];
+}
+
+function r2(v: number | null): string {
+  return v === null ? 'n/a (constant maps)' : v.toFixed(4);
 }
 
 function precisionLine(m: ModelManifest): string {

@@ -3,7 +3,7 @@ import { DenseRayError } from '../../shared/errors.ts';
 import { ModelRuntime } from '../model/model-runtime.ts';
 import { calibrateDenseNetInt8 } from '../model/onnx/quantize/densenet-int8-calibrate.ts';
 import { type Int8Calibration, scaledCalibration } from '../model/onnx/quantize/int8-calibration.ts';
-import { DEFAULT_GATE_BAR, gateFailures, measureFidelity } from '../model/onnx/quantize/fidelity-gate.ts';
+import { DEFAULT_GATE_BAR, gateFailures, measureCamFidelity, measureFidelity } from '../model/onnx/quantize/fidelity-gate.ts';
 import type { DenseNetSpec } from '../model/spec.ts';
 import type { WeightMap } from '../model/tensor.ts';
 import { modelInputBatches } from './model-inputs.ts';
@@ -79,6 +79,8 @@ export async function gradeInt8(
   const skipped = { files: [] as string[] };
   const reference: number[][] = [];
   const candidate: number[][] = [];
+  const referenceCams: Float32Array[] = [];
+  const candidateCams: Float32Array[] = [];
   const k = manifest.labels.length;
   try {
     for await (const batch of modelInputBatches(request.files, manifest.preprocessing, BATCH, skipped)) {
@@ -89,6 +91,13 @@ export async function gradeInt8(
       for (let i = 0; i < n; i++) {
         reference.push(Array.from(a.logits.subarray(i * k, (i + 1) * k), (z, j) => fp32.toProbability(z, j)));
         candidate.push(Array.from(b.logits.subarray(i * k, (i + 1) * k), (z, j) => int8.toProbability(z, j)));
+      }
+      if (a.cams && b.cams) {
+        const cells = a.cams.length / (n * k);
+        for (let m = 0; m < n * k; m++) {
+          referenceCams.push(a.cams.slice(m * cells, (m + 1) * cells));
+          candidateCams.push(b.cams.slice(m * cells, (m + 1) * cells));
+        }
       }
       request.onProgress?.('measure', reference.length, request.files.length);
     }
@@ -102,7 +111,10 @@ export async function gradeInt8(
       `only ${reference.length} held-out images could be read (${skipped.files.length} unreadable); need ${MIN_HELD_OUT_IMAGES}`,
     );
   }
-  const report = measureFidelity(reference, candidate, manifest.labels, thresholdsOf(manifest));
+  const report = {
+    ...measureFidelity(reference, candidate, manifest.labels, thresholdsOf(manifest)),
+    ...(referenceCams.length ? { cams: measureCamFidelity(referenceCams, candidateCams) } : {}),
+  };
   const bar = request.bar ?? DEFAULT_GATE_BAR;
   return {
     report,

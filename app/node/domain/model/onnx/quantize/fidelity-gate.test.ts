@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { averageRanks, DEFAULT_GATE_BAR, gateFailures, measureFidelity, spearman } from './fidelity-gate.ts';
+import { averageRanks, DEFAULT_GATE_BAR, gateFailures, measureCamFidelity, measureFidelity, spearman } from './fidelity-gate.ts';
 
 describe('Spearman ρ (scipy.stats.spearmanr conventions), worked by hand', () => {
   it('ties share their average rank', () => {
@@ -67,5 +67,24 @@ describe('fidelity of a candidate against its reference', () => {
   it('refuses mismatched shapes', () => {
     expect(() => measureFidelity(reference, candidate.slice(1), labels, thresholds)).toThrow(RangeError);
     expect(() => measureFidelity([[0.1]], [[0.1]], labels, thresholds)).toThrow(RangeError);
+  });
+});
+
+describe('CAM agreement between a candidate and its reference, by hand', () => {
+  it('Pearson r per map (median, worst), constant maps skipped, and the share with the same hottest cell', () => {
+    const f = (...v: number[]) => Float32Array.from(v);
+    const reference = [f(1, 2, 3), f(0, 1, 0), f(5, 5, 5), f(3, 1, 2)];
+    const candidate = [
+      f(2, 4, 6), // r = 1, same peak
+      f(1, 0, 0), // r = −0.5 (deviations (−⅓, ⅔, −⅓) and (⅔, −⅓, −⅓): Σxy = −⅓, Σx² = Σy² = ⅔), peak moves
+      f(1, 2, 3), // reference constant: no r; peak cell 0 vs 2 differs
+      f(3, 2, 1), // deviations (1, −1, 0) and (1, 0, −1): Σxy = 1, Σx² = Σy² = 2 → r = 0.5, same peak
+    ];
+    const c = measureCamFidelity(reference, candidate);
+    expect(c.maps).toBe(4);
+    expect(c.minPearson).toBeCloseTo(-0.5, 6);
+    expect(c.medianPearson).toBeCloseTo(0.5, 6); // of −0.5, 0.5, 1
+    expect(c.peakCellAgreement).toBe(0.5);
+    expect(() => measureCamFidelity([f(1, 2)], [f(1, 2, 3)])).toThrow(RangeError);
   });
 });

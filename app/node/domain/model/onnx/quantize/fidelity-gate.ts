@@ -48,6 +48,42 @@ export function measureFidelity(
   };
 }
 
+/**
+ * How alike two models' CAMs are: `reference[m]` and `candidate[m]` are the same map (one image,
+ * one finding) from each model. Pearson's r per map (a constant map has none and is skipped),
+ * summarised by its median and minimum, and the share of maps whose hottest cell is the same.
+ */
+export function measureCamFidelity(
+  reference: readonly Float32Array[],
+  candidate: readonly Float32Array[],
+): NonNullable<FidelityReport['cams']> {
+  if (reference.length !== candidate.length)
+    throw new RangeError(`${reference.length} reference maps but ${candidate.length} candidate maps`);
+  const rs: number[] = [];
+  let samePeak = 0;
+  reference.forEach((a, m) => {
+    const b = candidate[m]!;
+    if (a.length !== b.length) throw new RangeError(`map ${m} has ${a.length} cells against ${b.length}`);
+    const r = pearson(Array.from(a), Array.from(b));
+    if (!Number.isNaN(r)) rs.push(r);
+    if (hottest(a) === hottest(b)) samePeak++;
+  });
+  rs.sort((x, y) => x - y);
+  const middle = rs.length / 2;
+  return {
+    medianPearson: rs.length ? (rs[Math.ceil(middle) - 1]! + rs[Math.floor(middle)]!) / 2 : null,
+    minPearson: rs.length ? rs[0]! : null,
+    peakCellAgreement: reference.length ? samePeak / reference.length : 0,
+    maps: reference.length,
+  };
+}
+
+function hottest(map: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < map.length; i++) if (map[i]! > map[best]!) best = i;
+  return best;
+}
+
 /** Which parts of the bar a report misses, in words; empty when it passes. */
 export function gateFailures(report: FidelityReport, bar: GateBar = DEFAULT_GATE_BAR): string[] {
   const failures: string[] = [];
