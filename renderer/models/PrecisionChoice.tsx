@@ -21,6 +21,8 @@ export function PrecisionCell({ manifest: m }: { manifest: ModelManifest }) {
             ? `missed the bar; forced: ${q.gate.forced.reason}`
             : 'missed the fidelity bar'}
         {` · mean |Δp| ≤ ${r.meanAbsDelta.toFixed(4)}, max ${r.maxAbsDelta.toFixed(3)}, flags agree ${(r.flaggedAgreement * 100).toFixed(1)}%`}
+        {r.cams?.medianPearson != null &&
+          ` · heatmaps r ${r.cams.medianPearson.toFixed(3)} (worst ${r.cams.minPearson?.toFixed(3) ?? 'n/a'})`}
       </div>
     </div>
   );

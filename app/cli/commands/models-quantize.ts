@@ -99,6 +99,9 @@ function reportText(r: FidelityReport, failures: string[]): string {
     `  ${'finding'.padEnd(22)} ${'mean |Δp|'.padStart(9)} ${'max |Δp|'.padStart(9)} ${'flagged'.padStart(8)}\n`,
     ...rows,
     `  worst mean |Δp| ${r.meanAbsDelta.toFixed(5)}, max |Δp| ${r.maxAbsDelta.toFixed(5)}, flagged agreement ${(r.flaggedAgreement * 100).toFixed(2)}%, triage Spearman ${r.triageSpearman?.toFixed(4) ?? 'n/a'}\n`,
+    r.cams
+      ? `  heatmaps vs fp32 (${r.cams.maps} maps): Pearson r median ${r.cams.medianPearson?.toFixed(4) ?? 'n/a'}, worst ${r.cams.minPearson?.toFixed(4) ?? 'n/a'}; same hottest cell ${(r.cams.peakCellAgreement * 100).toFixed(1)}%\n`
+      : '',
     failures.length ? `  MISSED THE BAR: ${failures.join('; ')}\n` : '  fidelity gate: passed\n',
   ].join('');
 }
