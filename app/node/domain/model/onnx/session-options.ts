@@ -6,9 +6,9 @@ import type { InferenceSession } from 'onnxruntime-node';
  *
  * Worker threads spin-wait between ops inside a run (fast hand-offs) but stop when the run ends
  * (`force_spinning_stop`). Left spinning after a run, they take the cores from what comes next:
- * measured here, decoding the next film (sharp) 27 ms instead of 12 ms, and a second session run
- * right after the first 44 ms instead of 24 ms; a batch end to end 32.7 → 36.6 studies/s. Turning
- * spinning off altogether costs 3–4 ms per batch-1 inference (every op pays a thread wake-up).
+ * measured here, two sessions run in turn took 41–42 ms per run instead of 21–22 (with the stop:
+ * 21–22), and a batch end to end went 32.7 → 36.6 studies/s. Turning spinning off altogether costs
+ * ~3 ms per batch-1 inference (24.9 vs 21.6 ms: every op pays a thread wake-up).
  */
 export function cpuSessionOptions(threads?: number): InferenceSession.SessionOptions {
   return {

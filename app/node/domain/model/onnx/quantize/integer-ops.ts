@@ -14,20 +14,14 @@ export interface Quantized {
 
 /** Emits the integer operators, with their quantisation parameters as initializers. */
 export class IntegerOps {
-  private count = 0;
   constructor(private readonly g: OnnxGraphBuilder) {}
 
-  private fresh(prefix: string): string {
-    this.count += 1;
-    return `${prefix}.${this.count}`;
-  }
-
   scalar(value: number): string {
-    return this.g.constant(this.fresh('q.scale'), [], new Float32Array([value]));
+    return this.g.constant(this.g.name('q_scale'), [], new Float32Array([value]));
   }
 
   zeroPointOf(value: number): string {
-    return this.g.constantOf(this.fresh('q.zero'), DataType.UINT8, [], new Uint8Array([value]));
+    return this.g.constantOf(this.g.name('q_zero'), DataType.UINT8, [], new Uint8Array([value]));
   }
 
   quantize(x: string, scale: number, zeroPoint: number): Quantized & { zeroPoint: number } {
@@ -120,7 +114,7 @@ export class IntegerOps {
         { name: 'kernel_shape', ints: [2, 2] },
         { name: 'strides', ints: [2, 2] },
       ],
-      [this.fresh('qavgpool')],
+      [this.g.name('qavgpool')],
     );
     return { name: out!, scale: x.scale };
   }
