@@ -7,9 +7,9 @@
 // Prints medians and same-run ratios; machines here are noisy, so only ratios mean anything.
 // Run: npm run bench:engine [-- --rounds 5 --memory 1000 --calibration-images 32 --no-tfjs --no-torch]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
@@ -177,6 +177,7 @@ const wholeStudy = (int8Run: boolean): Record<string, number> => {
 };
 const fp32Study = wholeStudy(false);
 const int8Study = wholeStudy(true);
+rmSync(dirname(calibrationFile), { recursive: true, force: true });
 // The floor under any PNG decoder: inflating the film's pixel data (one deflate stream, which cannot
 // be split across cores), with Node's zlib, before any unfiltering, resizing or inference.
 const idat = pngImageData(readFileSync(study));
