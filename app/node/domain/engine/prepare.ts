@@ -8,7 +8,7 @@ import { GUARD_INPUT_SIZE, GuardReferenceFile, InputGuard } from '../guard/input
 import { inputLength, preprocess } from '../imaging/preprocess.ts';
 import { centerSquareRegion, resizeBilinearAntialias } from '../imaging/resize.ts';
 import { networkRegion } from '../imaging/geometry.ts';
-import { type InputHeader, loadInput } from '../input/load-input.ts';
+import { type InputHeader, withLoadedInput } from '../input/load-input.ts';
 
 /** One file to turn into a network input. */
 export const PrepareTask = z.object({
@@ -54,38 +54,40 @@ export type Prepared = z.infer<typeof Prepared>;
 export async function prepareFile(task: PrepareTask): Promise<Prepared> {
   try {
     const t0 = performance.now();
-    const input = await loadInput(task.file, task.frame === undefined ? {} : { frame: task.frame });
-    const t1 = performance.now();
-    const p = task.preprocessing;
-    const modelImage = new Float32Array(inputLength(p));
-    preprocess(input.image, p, modelImage, 0);
-    const seen = grayFromModelInput(modelImage, p.size, p.mean[0]!, p.std[0]!);
-    const t2 = performance.now();
-    const { image, format: _format, ...fields } = input;
-    // Only the fields present: a structured clone keeps `undefined`, the schema's optional does not need it.
-    const header = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as InputHeader;
-    // The guard's statistics depend on resolution: a model with another input size is judged on a
-    // view of the film at the guard's size, not on its own input.
-    const guardView =
-      p.size === GUARD_INPUT_SIZE
-        ? seen
-        : resizeBilinearAntialias(image, GUARD_INPUT_SIZE, GUARD_INPUT_SIZE, centerSquareRegion(image.width, image.height)).data;
-    const guard = new InputGuard(task.guard).assess(guardView, GUARD_INPUT_SIZE, {
-      ...header,
-      imageWidth: image.width,
-      imageHeight: image.height,
+    // The decoded image lives in a reused buffer until this returns; only fresh arrays leave.
+    return await withLoadedInput(task.file, task.frame === undefined ? {} : { frame: task.frame }, (input) => {
+      const t1 = performance.now();
+      const p = task.preprocessing;
+      const modelImage = new Float32Array(inputLength(p));
+      preprocess(input.image, p, modelImage, 0);
+      const seen = grayFromModelInput(modelImage, p.size, p.mean[0]!, p.std[0]!);
+      const t2 = performance.now();
+      const { image, format: _format, ...fields } = input;
+      // Only the fields present: a structured clone keeps `undefined`, the schema's optional does not need it.
+      const header = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as InputHeader;
+      // The guard's statistics depend on resolution: a model with another input size is judged on a
+      // view of the film at the guard's size, not on its own input.
+      const guardView =
+        p.size === GUARD_INPUT_SIZE
+          ? seen
+          : resizeBilinearAntialias(image, GUARD_INPUT_SIZE, GUARD_INPUT_SIZE, centerSquareRegion(image.width, image.height)).data;
+      const guard = new InputGuard(task.guard).assess(guardView, GUARD_INPUT_SIZE, {
+        ...header,
+        imageWidth: image.width,
+        imageHeight: image.height,
+      });
+      return {
+        ok: true as const,
+        modelImage,
+        seen,
+        header,
+        geometry: { width: image.width, height: image.height, region: networkRegion(image.width, image.height, p) },
+        guard,
+        decodeMs: t1 - t0,
+        preprocessMs: t2 - t1,
+        guardMs: performance.now() - t2,
+      };
     });
-    return {
-      ok: true,
-      modelImage,
-      seen,
-      header,
-      geometry: { width: image.width, height: image.height, region: networkRegion(image.width, image.height, p) },
-      guard,
-      decodeMs: t1 - t0,
-      preprocessMs: t2 - t1,
-      guardMs: performance.now() - t2,
-    };
   } catch (error) {
     return { ok: false, error: toErrorInfo(error, 'IMAGE_DECODE_FAILED') };
   }

@@ -1,6 +1,6 @@
 import type Sharp from 'sharp';
 import { MAX_PIXELS } from './decode-limits.ts';
-import type { GrayImage } from './gray-image.ts';
+import { type FloatAllocator, freshFloats, type GrayImage } from './gray-image.ts';
 import { grayFromRgb8, UNIT_FROM_BYTE } from './luma.ts';
 
 type SharpFactory = typeof Sharp;
@@ -37,7 +37,7 @@ export async function nativeDecoderName(): Promise<string> {
  * undefined when sharp is unavailable. Throws libvips's error on damaged or truncated data
  * (failOn 'warning', like the strict JS path).
  */
-export async function decodeWithSharp(bytes: Uint8Array): Promise<GrayImage | undefined> {
+export async function decodeWithSharp(bytes: Uint8Array, alloc: FloatAllocator = freshFloats): Promise<GrayImage | undefined> {
   const sharp = await loadSharp();
   if (!sharp) return undefined;
   const { data, info } = await sharp(bytes, { failOn: 'warning', limitInputPixels: MAX_PIXELS, ignoreIcc: true, autoOrient: false })
@@ -45,7 +45,7 @@ export async function decodeWithSharp(bytes: Uint8Array): Promise<GrayImage | un
     .toBuffer({ resolveWithObject: true });
   const { width, height, channels } = info;
   const n = width * height;
-  const out = new Float32Array(n);
+  const out = alloc(n);
   if (channels <= 2) for (let i = 0, s = 0; i < n; i++, s += channels) out[i] = UNIT_FROM_BYTE[data[s]!]!;
   else grayFromRgb8(data, channels, n, out);
   return { width, height, data: out };

@@ -1,5 +1,5 @@
 import { crc32, inflateSync } from 'node:zlib';
-import type { GrayImage } from './gray-image.ts';
+import { type FloatAllocator, freshFloats, type GrayImage } from './gray-image.ts';
 
 /**
  * A fast path for the PNG every radiograph export writes: grayscale, 8 or 16 bit, not interlaced.
@@ -8,7 +8,7 @@ import type { GrayImage } from './gray-image.ts';
  * pngjs (which expands every pixel to RGBA) and than libvips on these files (measured: bench/engine).
  * Returns undefined for anything else (the caller takes another decoder); throws on corrupt data.
  */
-export function decodeGrayPngFast(bytes: Uint8Array): GrayImage | undefined {
+export function decodeGrayPngFast(bytes: Uint8Array, alloc: FloatAllocator = freshFloats): GrayImage | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < 33) return undefined;
   const width = view.getUint32(16);
@@ -41,7 +41,7 @@ export function decodeGrayPngFast(bytes: Uint8Array): GrayImage | undefined {
   if (raw.length < expected) throw new Error('PNG image data is shorter than its header says');
   for (let y = 0; y < height; y++) unfilterRowInPlace(raw, y * line, y === 0 ? -1 : (y - 1) * line, stride, bpp, y);
 
-  const data = new Float32Array(width * height);
+  const data = alloc(width * height);
   if (bitDepth === 8) {
     for (let y = 0, i = 0; y < height; y++) {
       const o = y * line + 1;

@@ -1,7 +1,7 @@
 import { PNG } from 'pngjs';
 import { decodeGrayPngFast } from './decode-png-gray.ts';
 import { grayFromRgb8, pilLuma, UNIT_FROM_BYTE } from './luma.ts';
-import type { GrayImage } from './gray-image.ts';
+import { type FloatAllocator, freshFloats, type GrayImage } from './gray-image.ts';
 
 /** PNG colour types (PNG spec, IHDR). */
 const GRAY = 0;
@@ -61,8 +61,8 @@ function withoutTransparencyChunks(bytes: Uint8Array): Uint8Array {
  * colour keeps the high byte of each sample, which is what PIL reads such files as.
  * Throws pngjs's own errors; the caller turns them into DenseRayErrors.
  */
-export function decodePng(bytes: Uint8Array): GrayImage {
-  const fast = decodeGrayPngFast(bytes);
+export function decodePng(bytes: Uint8Array, alloc: FloatAllocator = freshFloats): GrayImage {
+  const fast = decodeGrayPngFast(bytes, alloc);
   if (fast) return fast;
   // skipRescale keeps 16-bit samples (a Uint16Array) and sub-byte gray at their raw values.
   const src = withoutTransparencyChunks(bytes);
@@ -70,7 +70,7 @@ export function decodePng(bytes: Uint8Array): GrayImage {
   const { width, height, depth, colorType } = png;
   const pixels: ArrayLike<number> = png.data as unknown as Uint8Array | Uint16Array; // RGBA, 4 samples a pixel
   const n = width * height;
-  const data = new Float32Array(n);
+  const data = alloc(n);
   if (colorType === GRAY || colorType === GRAY_ALPHA) {
     if (depth === 8) {
       for (let i = 0; i < n; i++) data[i] = UNIT_FROM_BYTE[pixels[4 * i]!]!;

@@ -4,7 +4,7 @@ import { decodeWithSharp } from './decode-native.ts';
 import { MAX_DECODE_BYTES, MAX_PIXELS, pngDecodeBytes } from './decode-limits.ts';
 import { decodePng, readPngHeader } from './decode-png.ts';
 import { readJpegFrameHeader } from './jpeg-markers.ts';
-import type { GrayImage } from './gray-image.ts';
+import { type FloatAllocator, freshFloats, type GrayImage } from './gray-image.ts';
 
 export type ImageFormat = 'png' | 'jpeg';
 
@@ -22,10 +22,10 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | undefined {
  * value mapping), with the JS decoders. `source` only names the file in error messages.
  * Throws DenseRayError IMAGE_UNSUPPORTED_FORMAT (neither PNG nor JPEG) or IMAGE_DECODE_FAILED.
  */
-export function decodeImage(bytes: Uint8Array, source: string): GrayImage {
+export function decodeImage(bytes: Uint8Array, source: string, alloc: FloatAllocator = freshFloats): GrayImage {
   const format = checkedFormat(bytes, source);
   try {
-    const image = format === 'png' ? decodePng(bytes) : decodeJpeg(bytes);
+    const image = format === 'png' ? decodePng(bytes, alloc) : decodeJpeg(bytes);
     if (image.width === 0 || image.height === 0) throw new Error('image has no pixels');
     return image;
   } catch (cause) {
@@ -34,7 +34,7 @@ export function decodeImage(bytes: Uint8Array, source: string): GrayImage {
 }
 
 /**
- * decodeImage, natively where that is faster (measured in bench/engine): JPEG, and colour,
+ * decodeImage (samples where `alloc` says), natively where that is faster (measured in bench/engine): JPEG, and colour,
  * palette, gray+alpha, sub-byte or interlaced PNG up to 8 bits a sample, go through sharp (libvips,
  * 8× faster than jpeg-js, 2–4× faster than pngjs on colour); the 8/16-bit gray PNG every radiograph
  * export writes stays on the JS fast path, which is as fast there. Same pixels either way
@@ -42,17 +42,17 @@ export function decodeImage(bytes: Uint8Array, source: string): GrayImage {
  * own rather than jpeg-js's approximation of them. Falls back to decodeImage where sharp cannot
  * load. The same size limits apply first, from the header.
  */
-export async function decodeImageAsync(bytes: Uint8Array, source: string): Promise<GrayImage> {
+export async function decodeImageAsync(bytes: Uint8Array, source: string, alloc: FloatAllocator = freshFloats): Promise<GrayImage> {
   const format = checkedFormat(bytes, source);
-  if (format === 'png' ? !isSharpPng(bytes) : !isSharpJpeg(bytes)) return decodeImage(bytes, source);
+  if (format === 'png' ? !isSharpPng(bytes) : !isSharpJpeg(bytes)) return decodeImage(bytes, source, alloc);
   let image: GrayImage | undefined;
   try {
-    image = await decodeWithSharp(bytes);
+    image = await decodeWithSharp(bytes, alloc);
   } catch (cause) {
     throw decodeFailed(source, format, cause);
   }
   if (image && image.width > 0 && image.height > 0) return image;
-  return decodeImage(bytes, source);
+  return decodeImage(bytes, source, alloc);
 }
 
 /** The format, after the limits a header can be checked against before anything is decoded. */

@@ -22,3 +22,11 @@ export function grayImage(width: number, height: number, data?: Float32Array): G
   if (data && data.length !== n) throw new RangeError(`gray image ${width}×${height} needs ${n} values, got ${data.length}`);
   return { width, height, data: data ?? new Float32Array(n) };
 }
+
+/**
+ * Where a decoder puts its output samples: fresh memory by default, or a reused scratch buffer
+ * (input/load-input.ts). The decoder writes every one of the `length` values.
+ */
+export type FloatAllocator = (length: number) => Float32Array;
+
+export const freshFloats: FloatAllocator = (length) => new Float32Array(length);

@@ -1,5 +1,6 @@
 import type { Preprocessing } from '../../../common/manifest.ts';
 import { DenseRayError } from '../../shared/errors.ts';
+import { studyScratch } from '../../shared/scratch-pool.ts';
 import { preprocessDeclared } from './declared/declared-preprocess.ts';
 import type { GrayImage } from './gray-image.ts';
 import { cropBeforeResize } from './geometry.ts';
@@ -32,12 +33,17 @@ export function preprocess(img: GrayImage, p: Preprocessing, out?: Float32Array,
     preprocessDeclared(img, p, target, outOffset);
     return target;
   }
-  const resized = resizeBilinearAntialias(img, p.size, p.size, cropBeforeResize(img.width, img.height, p.crop)).data;
-  for (let c = 0; c < p.channels; c++) {
-    const mean = Math.fround(channelValue(p.mean, c, 'mean'));
-    const std = Math.fround(channelValue(p.std, c, 'std'));
-    const base = outOffset + c * plane;
-    for (let i = 0; i < plane; i++) target[base + i] = Math.fround(resized[i]! - mean) / std;
+  const scratch = studyScratch.takeFloats(plane);
+  try {
+    const resized = resizeBilinearAntialias(img, p.size, p.size, cropBeforeResize(img.width, img.height, p.crop), scratch).data;
+    for (let c = 0; c < p.channels; c++) {
+      const mean = Math.fround(channelValue(p.mean, c, 'mean'));
+      const std = Math.fround(channelValue(p.std, c, 'std'));
+      const base = outOffset + c * plane;
+      for (let i = 0; i < plane; i++) target[base + i] = Math.fround(resized[i]! - mean) / std;
+    }
+  } finally {
+    studyScratch.give(scratch.buffer);
   }
   return target;
 }

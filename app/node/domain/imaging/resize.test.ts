@@ -117,6 +117,70 @@ describe('resizeBilinearAntialias', () => {
     for (const x of out.data) expect(x).toBeCloseTo(0.3, 6);
   });
 
+  it('matches a one-sample-at-a-time reference for every row count and a crop (the 4-row sweep and its remainder)', () => {
+    // The reference: the taps' definition applied literally, one float32 running sum per output,
+    // horizontal pass then vertical; no interleaving, no buffers shared between calls.
+    const reference = (
+      src: GrayImage,
+      outW: number,
+      outH: number,
+      r: { x: number; y: number; width: number; height: number },
+    ): number[] => {
+      const h = computeAxisTaps(r.width, outW);
+      const v = computeAxisTaps(r.height, outH);
+      const rows: number[][] = [];
+      for (let y = 0; y < r.height; y++) {
+        rows.push(
+          Array.from({ length: outW }, (_, o) => {
+            let acc = 0;
+            for (let k = 0; k < h.count[o]!; k++) {
+              const x = src.data[(r.y + y) * src.width + r.x + h.first[o]! + k]!;
+              acc = Math.fround(acc + Math.fround(x * h.weights[o * h.stride + k]!));
+            }
+            return acc;
+          }),
+        );
+      }
+      const out: number[] = [];
+      for (let o = 0; o < outH; o++) {
+        for (let x = 0; x < outW; x++) {
+          let acc = 0;
+          for (let k = 0; k < v.count[o]!; k++)
+            acc = Math.fround(acc + Math.fround(rows[v.first[o]! + k]![x]! * v.weights[o * v.stride + k]!));
+          out.push(acc);
+        }
+      }
+      return out;
+    };
+    for (const height of [1, 2, 3, 4, 5, 6, 7, 9, 13]) {
+      const src = img(
+        17,
+        height,
+        Array.from({ length: 17 * height }, (_, i) => Math.abs(Math.sin(i * 0.37))),
+      );
+      const whole = { x: 0, y: 0, width: 17, height };
+      expect([...resizeBilinearAntialias(src, 5, 2).data], `height ${height}`).toEqual(reference(src, 5, 2, whole));
+      if (height >= 3) {
+        const crop = { x: 2, y: 1, width: 11, height: height - 2 };
+        expect([...resizeBilinearAntialias(src, 4, 3, crop).data], `height ${height}, crop`).toEqual(reference(src, 4, 3, crop));
+      }
+    }
+  });
+
+  it('writes into a given array, whatever it held before', () => {
+    const src = img(
+      9,
+      7,
+      Array.from({ length: 63 }, (_, i) => (i % 5) / 4),
+    );
+    const fresh = resizeBilinearAntialias(src, 4, 3).data;
+    const dirty = new Float32Array(20).fill(Number.NaN);
+    const reused = resizeBilinearAntialias(src, 4, 3, undefined, dirty);
+    expect(reused.data.buffer).toBe(dirty.buffer);
+    expect([...reused.data]).toEqual([...fresh]);
+    expect(() => resizeBilinearAntialias(src, 4, 3, undefined, new Float32Array(11))).toThrow(DenseRayError);
+  });
+
   it('rejects bad sizes and regions', () => {
     const src = img(2, 2, [0, 0, 0, 0]);
     expect(() => resizeBilinearAntialias(src, 0, 2)).toThrow(DenseRayError);

@@ -1,4 +1,5 @@
 import { DenseRayError } from '../../shared/errors.ts';
+import { studyScratch } from '../../shared/scratch-pool.ts';
 import type { GrayImage, PixelRegion } from './gray-image.ts';
 import { axisTaps, type AxisTaps } from './resample-taps.ts';
 
@@ -29,77 +30,100 @@ export function centerCropSquare(img: GrayImage): GrayImage {
 /**
  * PyTorch's `interpolate(mode='bilinear', antialias=True, align_corners=False)` on float32: the
  * horizontal pass first, then the vertical one, each output a float32 running sum x₀w₀ + x₁w₁ + …
- * in tap order, as ATen's CPU kernel computes it. `region` resizes a crop without copying it.
+ * in tap order, as ATen's CPU kernel computes it. `region` resizes a crop without copying it;
+ * `out` (at least outW × outH long) receives the result instead of a new array.
  */
-export function resizeBilinearAntialias(img: GrayImage, outW: number, outH: number, region?: PixelRegion): GrayImage {
+export function resizeBilinearAntialias(img: GrayImage, outW: number, outH: number, region?: PixelRegion, out?: Float32Array): GrayImage {
   const r = region ?? { x: 0, y: 0, width: img.width, height: img.height };
   checkRegion(img, r);
   if (!isPositiveInt(outW) || !isPositiveInt(outH)) {
     throw new DenseRayError('INVALID_ARGUMENT', `resize target must be positive integers, got ${outW}×${outH}`);
   }
-  const rows = resampleRows(img, r, outW);
-  return resampleColumns(rows, outW, r.height, outH);
+  const target = out ? out.subarray(0, outW * outH) : new Float32Array(outW * outH);
+  if (target.length !== outW * outH) {
+    throw new DenseRayError('INVALID_ARGUMENT', `resize: ${outW}×${outH} values do not fit an array of ${out!.length}`);
+  }
+  if (outH === r.height) {
+    resampleRows(img, r, outW, target);
+    return { width: outW, height: outH, data: target };
+  }
+  // The horizontal pass's rows are scratch: reused from study to study (see scratch-pool.ts).
+  const rows = studyScratch.takeFloats(outW * r.height);
+  try {
+    resampleRows(img, r, outW, rows);
+    resampleColumns(rows, outW, r.height, outH, target);
+  } finally {
+    studyScratch.give(rows.buffer);
+  }
+  return { width: outW, height: outH, data: target };
 }
 
 /** Horizontal pass: every row of the region → outW samples (an identical width is copied, as it is exact). */
-function resampleRows(img: GrayImage, r: PixelRegion, outW: number): Float32Array {
+function resampleRows(img: GrayImage, r: PixelRegion, outW: number, out: Float32Array): void {
   const src = img.data;
-  const out = new Float32Array(outW * r.height);
   if (outW === r.width) {
     for (let y = 0; y < r.height; y++) {
       const from = (r.y + y) * img.width + r.x;
       out.set(src.subarray(from, from + outW), y * outW);
     }
-    return out;
+    return;
   }
   const { first, count, stride, weights }: AxisTaps = axisTaps(r.width, outW);
-  // Two rows per sweep share each weight load and the loop overhead: ~1.5× faster in V8, same sums.
+  const w = img.width;
+  // Four rows per sweep: four independent float32 sums hide each other's add → round latency, and
+  // share each weight load (measured: 2.0 ms against 2.9 for two rows on a 1024² film). Same sums.
   let y = 0;
-  for (; y + 1 < r.height; y += 2) {
-    const row0 = (r.y + y) * img.width + r.x;
-    const row1 = row0 + img.width;
+  for (; y + 3 < r.height; y += 4) {
+    const row0 = (r.y + y) * w + r.x;
     const dst = y * outW;
     for (let o = 0; o < outW; o++) {
-      const j0 = first[o]!;
+      const j0 = row0 + first[o]!;
       const n = count[o]!;
       const wb = o * stride;
       const w0 = weights[wb]!;
-      let acc0 = f32(src[row0 + j0]! * w0);
-      let acc1 = f32(src[row1 + j0]! * w0);
+      let acc0 = f32(src[j0]! * w0);
+      let acc1 = f32(src[j0 + w]! * w0);
+      let acc2 = f32(src[j0 + 2 * w]! * w0);
+      let acc3 = f32(src[j0 + 3 * w]! * w0);
       for (let k = 1; k < n; k++) {
-        const w = weights[wb + k]!;
-        acc0 = f32(acc0 + f32(src[row0 + j0 + k]! * w));
-        acc1 = f32(acc1 + f32(src[row1 + j0 + k]! * w));
+        const wk = weights[wb + k]!;
+        const j = j0 + k;
+        acc0 = f32(acc0 + f32(src[j]! * wk));
+        acc1 = f32(acc1 + f32(src[j + w]! * wk));
+        acc2 = f32(acc2 + f32(src[j + 2 * w]! * wk));
+        acc3 = f32(acc3 + f32(src[j + 3 * w]! * wk));
       }
       out[dst + o] = acc0;
       out[dst + outW + o] = acc1;
+      out[dst + 2 * outW + o] = acc2;
+      out[dst + 3 * outW + o] = acc3;
     }
   }
-  if (y < r.height) {
-    const row = (r.y + y) * img.width + r.x;
+  for (; y < r.height; y++) {
+    const row = (r.y + y) * w + r.x;
     const dst = y * outW;
     for (let o = 0; o < outW; o++) {
-      const j0 = first[o]!;
+      const j0 = row + first[o]!;
       const n = count[o]!;
       const wb = o * stride;
-      let acc = f32(src[row + j0]! * weights[wb]!);
-      for (let k = 1; k < n; k++) acc = f32(acc + f32(src[row + j0 + k]! * weights[wb + k]!));
+      let acc = f32(src[j0]! * weights[wb]!);
+      for (let k = 1; k < n; k++) acc = f32(acc + f32(src[j0 + k]! * weights[wb + k]!));
       out[dst + o] = acc;
     }
   }
-  return out;
 }
 
 /** Vertical pass, row by row so the inner loop runs over contiguous memory; same float32 sum order. */
-function resampleColumns(rows: Float32Array, width: number, inH: number, outH: number): GrayImage {
-  if (outH === inH) return { width, height: outH, data: rows };
+function resampleColumns(rows: Float32Array, width: number, inH: number, outH: number, out: Float32Array): void {
   const { first, count, stride, weights }: AxisTaps = axisTaps(inH, outH);
-  const out = new Float32Array(width * outH);
   for (let o = 0; o < outH; o++) {
     const dst = o * width;
     const n = count[o]!;
     const wb = o * stride;
-    if (n === 0) continue;
+    if (n === 0) {
+      out.fill(0, dst, dst + width);
+      continue;
+    }
     let src = first[o]! * width;
     const w0 = weights[wb]!;
     for (let x = 0; x < width; x++) out[dst + x] = rows[src + x]! * w0; // the store rounds to float32
@@ -109,7 +133,6 @@ function resampleColumns(rows: Float32Array, width: number, inH: number, outH: n
       for (let x = 0; x < width; x++) out[dst + x] = out[dst + x]! + f32(rows[src + x]! * w);
     }
   }
-  return { width, height: outH, data: out };
 }
 
 function isPositiveInt(n: number): boolean {

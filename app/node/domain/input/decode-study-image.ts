@@ -2,7 +2,7 @@ import { DenseRayError } from '../../shared/errors.ts';
 import { decodeWithIjg } from '../dicom/codecs/ijg-jpeg.ts';
 import { type JpegFrameHeader, readJpegFrameHeader } from '../imaging/jpeg-markers.ts';
 import { decodeImageAsync } from '../imaging/decode.ts';
-import type { GrayImage } from '../imaging/gray-image.ts';
+import { type FloatAllocator, freshFloats, type GrayImage } from '../imaging/gray-image.ts';
 import type { StudyFile } from './study-file.ts';
 
 /** JPEG processes jpeg-js cannot read: 12-bit extended sequential (SOF1) and lossless (SOF3), as DICOM exports write them. */
@@ -13,11 +13,12 @@ function needsIjg(header: JpegFrameHeader | undefined): header is JpegFrameHeade
 /**
  * A PNG or JPEG study file as a gray image in [0, 1]. A 12-bit or lossless grayscale JPEG goes to
  * dcmtk's IJG decoder (the one that reads the same stream inside DICOM) and is scaled by its full
- * sample range, 2^precision − 1, as a 16-bit PNG is; everything else to decodeImageAsync (natively where faster).
+ * sample range, 2^precision − 1, as a 16-bit PNG is; everything else to decodeImageAsync (natively where faster),
+ * whose samples go where `alloc` says.
  */
-export async function decodeStudyImage(study: StudyFile, source = study.path): Promise<GrayImage> {
+export async function decodeStudyImage(study: StudyFile, source = study.path, alloc: FloatAllocator = freshFloats): Promise<GrayImage> {
   const header = study.format === 'jpeg' ? readJpegFrameHeader(study.bytes) : undefined;
-  if (!needsIjg(header)) return decodeImageAsync(study.bytes, source);
+  if (!needsIjg(header)) return decodeImageAsync(study.bytes, source, alloc);
   if (header.components !== 1) {
     throw new DenseRayError(
       'IMAGE_UNSUPPORTED_FORMAT',
