@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { FileResult, GuardVerdict, ImageGeometry, ModelInfo, Prediction } from '../../../common/contract/classify.ts';
 import { flaggedFindings, triageScore } from '../../../common/triage.ts';
 import { toErrorInfo } from '../../shared/errors.ts';
+import { studyScratch } from '../../shared/scratch-pool.ts';
 import type { InputGuard } from '../guard/input-guard.ts';
 import { inputLength } from '../imaging/preprocess.ts';
 import type { InputHeader } from '../input/load-input.ts';
@@ -127,7 +128,9 @@ export class Engine {
   private async infer(batch: Ready[], withCams: boolean, withFeatures: boolean): Promise<{ index: number; result: FileResult }[]> {
     const p = this.runtime.manifest.preprocessing;
     const perImage = inputLength(p);
-    const input = new Float32Array(perImage * batch.length);
+    // The batch tensor is reused from batch to batch: fresh memory costs page faults on the
+    // thread that runs inference (see scratch-pool.ts).
+    const input = studyScratch.takeFloats(perImage * batch.length);
     batch.forEach((item, i) => input.set(item.modelImage, i * perImage));
     const t0 = performance.now();
     let output: InferenceOutput;
@@ -136,6 +139,8 @@ export class Engine {
     } catch (error) {
       const info = toErrorInfo(error, 'INFERENCE_FAILED');
       return batch.map((item) => ({ index: item.index, result: { file: item.file, ok: false, error: info } }));
+    } finally {
+      studyScratch.give(input.buffer);
     }
     const inferMs = (performance.now() - t0) / batch.length;
     const { labels } = this.runtime.manifest;

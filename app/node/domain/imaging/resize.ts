@@ -113,7 +113,11 @@ function resampleRows(img: GrayImage, r: PixelRegion, outW: number, out: Float32
   }
 }
 
-/** Vertical pass, row by row so the inner loop runs over contiguous memory; same float32 sum order. */
+/**
+ * Vertical pass, four columns at a time: four independent float32 sums in locals, each over its
+ * column's taps in order (the same sums as one output at a time; measured 0.44 ms against 0.70
+ * for a row-at-a-time sweep that read and rounded the output array at every tap).
+ */
 function resampleColumns(rows: Float32Array, width: number, inH: number, outH: number, out: Float32Array): void {
   const { first, count, stride, weights }: AxisTaps = axisTaps(inH, outH);
   for (let o = 0; o < outH; o++) {
@@ -124,13 +128,30 @@ function resampleColumns(rows: Float32Array, width: number, inH: number, outH: n
       out.fill(0, dst, dst + width);
       continue;
     }
-    let src = first[o]! * width;
+    const s0 = first[o]! * width;
     const w0 = weights[wb]!;
-    for (let x = 0; x < width; x++) out[dst + x] = rows[src + x]! * w0; // the store rounds to float32
-    for (let k = 1; k < n; k++) {
-      src += width;
-      const w = weights[wb + k]!;
-      for (let x = 0; x < width; x++) out[dst + x] = out[dst + x]! + f32(rows[src + x]! * w);
+    let x = 0;
+    for (; x + 3 < width; x += 4) {
+      let acc0 = f32(rows[s0 + x]! * w0);
+      let acc1 = f32(rows[s0 + x + 1]! * w0);
+      let acc2 = f32(rows[s0 + x + 2]! * w0);
+      let acc3 = f32(rows[s0 + x + 3]! * w0);
+      for (let k = 1, s = s0 + width + x; k < n; k++, s += width) {
+        const w = weights[wb + k]!;
+        acc0 = f32(acc0 + f32(rows[s]! * w));
+        acc1 = f32(acc1 + f32(rows[s + 1]! * w));
+        acc2 = f32(acc2 + f32(rows[s + 2]! * w));
+        acc3 = f32(acc3 + f32(rows[s + 3]! * w));
+      }
+      out[dst + x] = acc0;
+      out[dst + x + 1] = acc1;
+      out[dst + x + 2] = acc2;
+      out[dst + x + 3] = acc3;
+    }
+    for (; x < width; x++) {
+      let acc = f32(rows[s0 + x]! * w0);
+      for (let k = 1, s = s0 + width + x; k < n; k++, s += width) acc = f32(acc + f32(rows[s]! * weights[wb + k]!));
+      out[dst + x] = acc;
     }
   }
 }
