@@ -11,7 +11,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inflateSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
@@ -165,7 +164,6 @@ process.stdout.write(decodeReport);
 
 // A whole study, in a child process per precision (as the product runs it: one engine per process;
 // several sessions in one process would measure how they share the cores instead).
-const study = shared('cxr', 'images', '00004599_000.png');
 const calibrationFile = join(mkdtempSync(join(tmpdir(), 'denseray-bench-')), 'int8-calibration.json');
 writeFileSync(calibrationFile, JSON.stringify(int8Calibration));
 const wholeStudy = (int8Run: boolean): Record<string, number> => {
@@ -178,13 +176,6 @@ const wholeStudy = (int8Run: boolean): Record<string, number> => {
 const fp32Study = wholeStudy(false);
 const int8Study = wholeStudy(true);
 rmSync(dirname(calibrationFile), { recursive: true, force: true });
-// The floor under any PNG decoder: inflating the film's pixel data (one deflate stream, which cannot
-// be split across cores), with Node's zlib, before any unfiltering, resizing or inference.
-const idat = pngImageData(readFileSync(study));
-// One output buffer of the exact size, as the decoder inflates (Node's default 16 KiB chunks cost 3×).
-const inflated = { chunkSize: idat.rawLength, maxOutputLength: idat.rawLength };
-// The fastest of 30: a floor, not a typical time.
-const inflateMs = Math.min(...Array.from({ length: 30 }, () => timeSync(() => inflateSync(idat.data, inflated))));
 const parts = ['decode', 'preprocess', 'infer', 'cam', 'guard'] as const;
 const breakdown = (r: Record<string, number>): string => {
   const accounted = parts.reduce((sum, k) => sum + (r[k] ?? 0), 0);
@@ -196,7 +187,8 @@ process.stdout.write(
     `  int8 ${int8Study.whole!.toFixed(1)} ms = ${breakdown(int8Study)}; bare int8 inference ${int8Study.bareInt8!.toFixed(1)} ms, bare fp32 ${int8Study.bare!.toFixed(1)} ms\n` +
     `  whole study / bare inference at the same precision: fp32 ${(fp32Study.whole! / fp32Study.bare!).toFixed(2)}  int8 ${(int8Study.whole! / int8Study.bareInt8!).toFixed(2)}  (goal ≤ 1.3)\n` +
     `  int8 whole study / bare fp32 inference: ${(int8Study.whole! / int8Study.bare!).toFixed(2)}\n` +
-    `  floor: inflating this PNG's pixel data alone takes ≥ ${inflateMs.toFixed(1)} ms = ${(inflateMs / fp32Study.bare!).toFixed(2)} of bare fp32 inference\n`,
+    `  floor (fastest of 30, in the study's process): inflating this PNG's pixel data ≥ ${fp32Study.inflateFloor!.toFixed(1)} ms, ` +
+    `the whole gray-PNG decode ≥ ${fp32Study.decodeFloor!.toFixed(1)} ms = ${(fp32Study.decodeFloor! / fp32Study.bare!).toFixed(2)} of bare fp32 inference\n`,
 );
 
 // Memory over many classifications: RSS must stay flat.
@@ -213,23 +205,3 @@ await ours.dispose();
 await oursNoCam.dispose();
 await int8.dispose();
 await bare.release();
-
-function timeSync(fn: () => unknown): number {
-  const t0 = performance.now();
-  fn();
-  return performance.now() - t0;
-}
-
-/** A PNG's concatenated IDAT chunks (its compressed pixel data) and their inflated length from IHDR. */
-function pngImageData(png: Buffer): { data: Buffer; rawLength: number } {
-  const chunks: Buffer[] = [];
-  const width = png.readUInt32BE(16);
-  const height = png.readUInt32BE(20);
-  const bytesPerPixel = Math.ceil(png[24]! / 8) * ([1, 0, 3, 1, 2, 0, 4][png[25]!] ?? 1);
-  for (let at = 8; at + 8 <= png.length; ) {
-    const length = png.readUInt32BE(at);
-    if (png.toString('latin1', at + 4, at + 8) === 'IDAT') chunks.push(png.subarray(at + 8, at + 8 + length));
-    at += 12 + length;
-  }
-  return { data: Buffer.concat(chunks), rawLength: (width * bytesPerPixel + 1) * height };
-}

@@ -56,3 +56,10 @@ export class ScratchPool {
 
 /** This thread's pool for the one file → model-input path (read, decode, resize). */
 export const studyScratch = new ScratchPool();
+
+/**
+ * Network inputs (C×size×size floats) of files prepared on the inference thread itself (a lone
+ * study): taken by prepareFile, given back once the batch tensor holds them. On a decoding thread
+ * the input is transferred away instead, and that thread's pool simply stays empty.
+ */
+export const modelInputScratch = new ScratchPool(2);

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { FileResult, GuardVerdict, ImageGeometry, ModelInfo, Prediction } from '../../../common/contract/classify.ts';
 import { flaggedFindings, triageScore } from '../../../common/triage.ts';
 import { toErrorInfo } from '../../shared/errors.ts';
-import { studyScratch } from '../../shared/scratch-pool.ts';
+import { modelInputScratch, studyScratch } from '../../shared/scratch-pool.ts';
 import type { InputGuard } from '../guard/input-guard.ts';
 import { inputLength } from '../imaging/preprocess.ts';
 import type { InputHeader } from '../input/load-input.ts';
@@ -113,7 +113,8 @@ export class Engine {
       refill();
       const inferred = new Map<number, FileResult>();
       if (ready.length > 0)
-        for (const r of await this.infer(ready, options.cams === true, options.features === true)) inferred.set(r.index, r.result);
+        for (const r of await this.infer(ready, options.cams === true, options.features === true, files.length === 1))
+          inferred.set(r.index, r.result);
       for (const index of batches[b]!) {
         const result = inferred.get(index) ?? failed.get(index);
         if (!result) continue;
@@ -125,13 +126,21 @@ export class Engine {
     return results.filter((r): r is FileResult => r !== undefined);
   }
 
-  private async infer(batch: Ready[], withCams: boolean, withFeatures: boolean): Promise<{ index: number; result: FileResult }[]> {
+  /** `local`: the batch was prepared on this thread (a lone file, see prepare in classifyFiles). */
+  private async infer(
+    batch: Ready[],
+    withCams: boolean,
+    withFeatures: boolean,
+    local: boolean,
+  ): Promise<{ index: number; result: FileResult }[]> {
     const p = this.runtime.manifest.preprocessing;
     const perImage = inputLength(p);
     // The batch tensor is reused from batch to batch: fresh memory costs page faults on the
     // thread that runs inference (see scratch-pool.ts).
     const input = studyScratch.takeFloats(perImage * batch.length);
     batch.forEach((item, i) => input.set(item.modelImage, i * perImage));
+    // A lone file's input was prepared here, in this thread's pool: copied into the tensor, it goes back.
+    if (local) for (const item of batch) modelInputScratch.give(item.modelImage.buffer as ArrayBuffer);
     const t0 = performance.now();
     let output: InferenceOutput;
     try {

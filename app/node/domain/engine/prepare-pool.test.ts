@@ -108,4 +108,29 @@ describe('Engine over the pool', () => {
     expect(p(5)).toEqual(p(0));
     expect(p(6)).toEqual(p(2));
   });
+  it('lone studies in turn and at once (prepared on this thread, their buffers reused) score as in a batch', async () => {
+    const labels = join(mkdtempSync(join(tmpdir(), 'denseray-labels-')), 'labels.json');
+    writeFileSync(labels, JSON.stringify(['A', 'B', 'C']));
+    const { manifest, weights } = loadForeignWeights({ file: shared('reference', 'tiny-densenet.safetensors'), labels, inputSize: 64 });
+    const runtime = await ModelRuntime.create(manifest, weights, { backend: 'onnx', threads: 1 });
+    const engine = new Engine(runtime, InputGuard.fromFile(DEFAULT_GUARD_REFERENCE));
+    const files = [
+      shared('cxr', 'images', '00000284_000.png'),
+      shared('cxr', 'images256', '00000574_000.png'),
+      shared('cxr', 'images', '00004599_000.png'),
+    ];
+    const batched = await engine.classifyFiles(files, { batchSize: 1, cams: true });
+    // One after another, then all at once (their prepare and infer steps interleave on this thread).
+    const lone: FileResult[] = [];
+    for (const file of files) lone.push(...(await engine.classifyFiles([file], { cams: true })));
+    lone.push(...(await Promise.all(files.map((file) => engine.classifyFiles([file], { cams: true })))).flat());
+    await engine.dispose();
+    const probabilities = (r: FileResult | undefined): Record<string, number> => (r?.ok ? r.prediction.probabilities : {});
+    for (const [i, r] of lone.entries()) {
+      expect(r.ok, r.file).toBe(true);
+      expect(probabilities(r), r.file).toEqual(probabilities(batched[i % files.length]));
+    }
+    // Different films really score differently, so the comparison above can fail.
+    expect(probabilities(batched[0])).not.toEqual(probabilities(batched[2]));
+  });
 });

@@ -4,6 +4,7 @@ import { GuardVerdict, ImageGeometry } from '../../../common/contract/classify.t
 import { ErrorInfo } from '../../../common/errors.ts';
 import { Preprocessing } from '../../../common/manifest.ts';
 import { toErrorInfo } from '../../shared/errors.ts';
+import { modelInputScratch } from '../../shared/scratch-pool.ts';
 import { GUARD_INPUT_SIZE, GuardReferenceFile, InputGuard } from '../guard/input-guard.ts';
 import { inputLength, preprocess } from '../imaging/preprocess.ts';
 import { centerSquareRegion, resizeBilinearAntialias } from '../imaging/resize.ts';
@@ -58,7 +59,7 @@ export async function prepareFile(task: PrepareTask): Promise<Prepared> {
     return await withLoadedInput(task.file, task.frame === undefined ? {} : { frame: task.frame }, (input) => {
       const t1 = performance.now();
       const p = task.preprocessing;
-      const modelImage = new Float32Array(inputLength(p));
+      const modelImage = modelInputScratch.takeFloats(inputLength(p));
       preprocess(input.image, p, modelImage, 0);
       const seen = grayFromModelInput(modelImage, p.size, p.mean[0]!, p.std[0]!);
       const t2 = performance.now();
