@@ -88,12 +88,17 @@ describe('decode + preprocess on worker threads', () => {
 });
 
 describe('Engine over the pool', () => {
-  it('streams results in input order, one error result per bad file, across batches', async () => {
+  /** The reference tiny DenseNet (64², three labels) on onnxruntime, one thread. */
+  const tinyEngine = async (): Promise<Engine> => {
     const labels = join(mkdtempSync(join(tmpdir(), 'denseray-labels-')), 'labels.json');
     writeFileSync(labels, JSON.stringify(['A', 'B', 'C']));
     const { manifest, weights } = loadForeignWeights({ file: shared('reference', 'tiny-densenet.safetensors'), labels, inputSize: 64 });
     const runtime = await ModelRuntime.create(manifest, weights, { backend: 'onnx', threads: 1 });
-    const engine = new Engine(runtime, InputGuard.fromFile(DEFAULT_GUARD_REFERENCE));
+    return new Engine(runtime, InputGuard.fromFile(DEFAULT_GUARD_REFERENCE));
+  };
+
+  it('streams results in input order, one error result per bad file, across batches', async () => {
+    const engine = await tinyEngine();
     const good = ['00000284_000.png', '00000574_000.png', '00000801_000.png'].map((n) => shared('cxr', 'images256', n));
     const files = [good[0]!, '/nonexistent/a.png', good[1]!, good[2]!, '/nonexistent/b.png', good[0]!, good[1]!];
     const order: number[] = [];
@@ -108,12 +113,9 @@ describe('Engine over the pool', () => {
     expect(p(5)).toEqual(p(0));
     expect(p(6)).toEqual(p(2));
   });
+
   it('lone studies in turn and at once (prepared on this thread, their buffers reused) score as in a batch', async () => {
-    const labels = join(mkdtempSync(join(tmpdir(), 'denseray-labels-')), 'labels.json');
-    writeFileSync(labels, JSON.stringify(['A', 'B', 'C']));
-    const { manifest, weights } = loadForeignWeights({ file: shared('reference', 'tiny-densenet.safetensors'), labels, inputSize: 64 });
-    const runtime = await ModelRuntime.create(manifest, weights, { backend: 'onnx', threads: 1 });
-    const engine = new Engine(runtime, InputGuard.fromFile(DEFAULT_GUARD_REFERENCE));
+    const engine = await tinyEngine();
     const files = [
       shared('cxr', 'images', '00000284_000.png'),
       shared('cxr', 'images256', '00000574_000.png'),
