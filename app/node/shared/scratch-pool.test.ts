@@ -35,10 +35,17 @@ describe('ScratchPool', () => {
     expect(pool.take(5)).toBe(b); // a (the smallest) was dropped
   });
 
-  it('does not keep buffers over its size limit', () => {
-    const pool = new ScratchPool(4, 64);
-    pool.give(pool.take(65));
+  it('holds at most its byte budget: a buffer over it is not kept, and the largest goes first', () => {
+    const pool = new ScratchPool(4, 100);
+    pool.give(pool.take(101));
     expect(pool.idle).toBe(0);
+    const [small, mid, large] = [pool.take(20), pool.take(30), pool.take(60)];
+    pool.give(small);
+    pool.give(mid);
+    pool.give(large); // 110 bytes idle: over the budget, so the 60-byte one goes
+    expect(pool.idleBytes).toBe(50);
+    expect(pool.take(25)).toBe(mid);
+    expect(pool.take(10)).toBe(small);
   });
 
   it('takeFloats gives exactly the length asked over a reusable buffer', () => {

@@ -13,12 +13,15 @@
 export class ScratchPool {
   readonly #free: ArrayBuffer[] = [];
   readonly #keep: number;
-  readonly #maxBytes: number;
+  readonly #maxIdleBytes: number;
 
-  /** Keeps at most `keep` idle buffers, none larger than `maxBytes` (larger ones are left to the GC). */
-  constructor(keep = 4, maxBytes = 256 * 2 ** 20) {
+  /**
+   * Keeps at most `keep` idle buffers and `maxIdleBytes` in all: after a giant image, the pool
+   * lets its buffers go rather than hold them for films a tenth of the size.
+   */
+  constructor(keep = 6, maxIdleBytes = 128 * 2 ** 20) {
     this.#keep = keep;
-    this.#maxBytes = maxBytes;
+    this.#maxIdleBytes = maxIdleBytes;
   }
 
   /** The smallest idle buffer of at least `byteLength` bytes, or a new one. */
@@ -32,15 +35,31 @@ export class ScratchPool {
     return new ArrayBuffer(byteLength);
   }
 
-  /** Returns a buffer from `take`; when the pool is full, the smallest idle one is dropped. */
+  /** Returns a buffer from `take`. Over the count, the smallest idle one goes; over the bytes, the largest. */
   give(buffer: ArrayBuffer): void {
-    if (buffer.byteLength > this.#maxBytes || buffer.byteLength === 0 || this.#free.includes(buffer)) return;
+    if (buffer.byteLength > this.#maxIdleBytes || buffer.byteLength === 0 || this.#free.includes(buffer)) return;
     this.#free.push(buffer);
-    if (this.#free.length > this.#keep) {
-      let smallest = 0;
-      for (let i = 1; i < this.#free.length; i++) if (this.#free[i]!.byteLength < this.#free[smallest]!.byteLength) smallest = i;
-      this.#free.splice(smallest, 1);
-    }
+    if (this.#free.length > this.#keep)
+      this.#free.splice(
+        this.#indexBy((a, b) => a < b),
+        1,
+      );
+    while (this.idleBytes > this.#maxIdleBytes)
+      this.#free.splice(
+        this.#indexBy((a, b) => a > b),
+        1,
+      );
+  }
+
+  /** Bytes held by idle buffers. */
+  get idleBytes(): number {
+    return this.#free.reduce((sum, b) => sum + b.byteLength, 0);
+  }
+
+  #indexBy(better: (a: number, b: number) => boolean): number {
+    let index = 0;
+    for (let i = 1; i < this.#free.length; i++) if (better(this.#free[i]!.byteLength, this.#free[index]!.byteLength)) index = i;
+    return index;
   }
 
   /** `length` floats over a taken buffer (give back `array.buffer`). */
