@@ -81,6 +81,20 @@ describe('decode + preprocess on worker threads', () => {
     expect(code).toBe(0);
   });
 
+  it('spreads queued files over every ready thread', async () => {
+    const spread = new PreparePool(2);
+    spread.warm();
+    const deadline = Date.now() + 60_000; // a hang is the bug; the bound is generous
+    while (spread.readyThreads < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(spread.readyThreads).toBe(2);
+    const guard = InputGuard.fromFile(DEFAULT_GUARD_REFERENCE).referenceFile;
+    const file = shared('cxr', 'images256', '00000574_000.png');
+    const jobs = Array.from({ length: 8 }, () => spread.prepare({ file, preprocessing: IMAGENET_PREPROCESSING, guard }));
+    expect(spread.inFlight).toEqual([4, 4]);
+    expect((await Promise.all(jobs)).every((p) => p.ok)).toBe(true);
+    await spread.close();
+  });
+
   it('sizes itself to the cores inference leaves, never below one', () => {
     expect(PreparePool.sizeFor(1_000)).toBe(1);
     expect(PreparePool.sizeFor(undefined)).toBe(1);

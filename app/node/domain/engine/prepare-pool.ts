@@ -79,15 +79,34 @@ export class PreparePool {
 
   private pump(): void {
     while (this.slots.length < this.size && this.queue.length > 0 && !this.inThread) this.start();
-    for (const slot of this.slots) {
-      while (slot.ready && slot.jobs.size < IN_FLIGHT_PER_THREAD && this.queue.length > 0) {
-        const job = this.queue.shift()!;
-        slot.jobs.set(job.id, job);
-        slot.worker.postMessage({ id: job.id, task: job.task });
-      }
+    // Each file to the ready thread with the fewest in hand: filling the first thread up to
+    // IN_FLIGHT_PER_THREAD before the next gave a two-batch queue (16 files) to one thread alone.
+    while (this.queue.length > 0) {
+      const slot = this.leastLoaded();
+      if (!slot) break;
+      const job = this.queue.shift()!;
+      slot.jobs.set(job.id, job);
+      slot.worker.postMessage({ id: job.id, task: job.task });
     }
     if (this.inThread) for (const job of this.queue.splice(0)) void prepareFile(job.task).then(job.resolve);
     this.holdProcessWhileBusy();
+  }
+
+  private leastLoaded(): Slot | undefined {
+    let best: Slot | undefined;
+    for (const slot of this.slots)
+      if (slot.ready && slot.jobs.size < IN_FLIGHT_PER_THREAD && (!best || slot.jobs.size < best.jobs.size)) best = slot;
+    return best;
+  }
+
+  /** Files handed to each started thread and not answered yet (tests, diagnostics). */
+  get inFlight(): number[] {
+    return this.slots.map((slot) => slot.jobs.size);
+  }
+
+  /** Threads started and ready for files. */
+  get readyThreads(): number {
+    return this.slots.filter((slot) => slot.ready).length;
   }
 
   /**
