@@ -39,16 +39,8 @@ export class ScratchPool {
   give(buffer: ArrayBuffer): void {
     if (buffer.byteLength > this.#maxIdleBytes || buffer.byteLength === 0 || this.#free.includes(buffer)) return;
     this.#free.push(buffer);
-    if (this.#free.length > this.#keep)
-      this.#free.splice(
-        this.#indexBy((a, b) => a < b),
-        1,
-      );
-    while (this.idleBytes > this.#maxIdleBytes)
-      this.#free.splice(
-        this.#indexBy((a, b) => a > b),
-        1,
-      );
+    if (this.#free.length > this.#keep) this.#drop((a, b) => a < b);
+    while (this.idleBytes > this.#maxIdleBytes) this.#drop((a, b) => a > b);
   }
 
   /** Bytes held by idle buffers. */
@@ -56,10 +48,11 @@ export class ScratchPool {
     return this.#free.reduce((sum, b) => sum + b.byteLength, 0);
   }
 
-  #indexBy(better: (a: number, b: number) => boolean): number {
+  /** Lets go of the idle buffer whose size beats every other's by `first` (the smallest, or the largest). */
+  #drop(first: (a: number, b: number) => boolean): void {
     let index = 0;
-    for (let i = 1; i < this.#free.length; i++) if (better(this.#free[i]!.byteLength, this.#free[index]!.byteLength)) index = i;
-    return index;
+    for (let i = 1; i < this.#free.length; i++) if (first(this.#free[i]!.byteLength, this.#free[index]!.byteLength)) index = i;
+    this.#free.splice(index, 1);
   }
 
   /** `length` floats over a taken buffer (give back `array.buffer`). */
