@@ -1,3 +1,4 @@
+import { useId } from 'react';
 import type { PixelCalibration, StudyPixels } from '../../app/common/contract/studies.ts';
 import { distance, formatLength, type MeasurementShape, roiStats } from './measure.ts';
 import { type Affine, applyAffine } from './view-state.ts';
@@ -27,8 +28,20 @@ export function measurementLabel(shape: MeasurementShape, pixels: StudyPixels, c
  */
 export function MeasurementLayer({ pixels, matrix, width, height, shapes }: Props) {
   const m = `matrix(${matrix.a} ${matrix.b} ${matrix.c} ${matrix.d} ${matrix.e} ${matrix.f})`;
+  // One per viewport (two in the compare view), so each SVG refers to its own filter.
+  const backing = `label-backing-${useId().replace(/[^\w-]/g, '')}`;
   return (
     <svg className="measurements" width={width} height={height} aria-hidden="true">
+      <defs>
+        {/* A dark box behind each label: legible over bright bone, over the heatmap and over its legend's text. */}
+        <filter id={backing} x="-6%" y="-15%" width="112%" height="130%">
+          <feFlood floodColor="#000" floodOpacity="0.75" />
+          <feMerge>
+            <feMergeNode />
+            <feMergeNode in="SourceGraphic" />
+          </feMerge>
+        </filter>
+      </defs>
       {shapes.map((shape) => {
         const lines = measurementLabel(shape, pixels, pixels.calibration);
         const x0 = Math.min(shape.a.x, shape.b.x);
@@ -53,7 +66,7 @@ export function MeasurementLayer({ pixels, matrix, width, height, shapes }: Prop
             {shape.kind === 'ellipse' && (
               <ellipse transform={m} cx={x0 + w / 2} cy={y0 + h / 2} rx={w / 2} ry={h / 2} vectorEffect="non-scaling-stroke" />
             )}
-            <text x={anchor.x + 8} y={anchor.y + 4}>
+            <text x={anchor.x + 8} y={anchor.y + 4} filter={`url(#${backing})`}>
               {lines.map((line, i) => (
                 <tspan key={line} x={anchor.x + 8} dy={i === 0 ? 0 : 15}>
                   {line}
