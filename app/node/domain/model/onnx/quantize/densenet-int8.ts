@@ -4,9 +4,9 @@ import { type DenseNetSpec, stemOf, usesBottleneck } from '../../spec.ts';
 import type { WeightMap } from '../../tensor.ts';
 import { denseNetOutputs, emitDenseNetHead, ONNX_FEATURES, ONNX_INPUT } from '../densenet-onnx.ts';
 import { OnnxGraphBuilder } from '../graph-builder.ts';
-import { IntegerOps } from './integer-ops.ts';
+import { IntegerOps, type Quantized } from './integer-ops.ts';
 import type { Int8Calibration } from './int8-calibration.ts';
-import { blockPieceNames, pieceMapOf, reluMap } from './piece-maps.ts';
+import { blockPieceNames, type PieceMap, pieceMapOf, reluMap } from './piece-maps.ts';
 import { activationQuant } from './qdq-math.ts';
 
 /**
@@ -43,6 +43,25 @@ export function buildDenseNetInt8(
     return max > 0 ? Math.fround(max / 255) : 1;
   };
 
+  /**
+   * One conv of the network into `map`: its weights with a zero bias (DenseNet's convs have none),
+   * or with the BatchNorm that follows it folded in when `foldedBn` names one.
+   */
+  const conv = (
+    x: Parameters<IntegerOps['conv']>[0],
+    convName: string,
+    map: PieceMap,
+    pad: number,
+    stride = 1,
+    foldedBn?: string,
+  ): string => {
+    const { shape } = weights.get(`${convName}.weight`)!;
+    const weight = get(weights, `${convName}.weight`);
+    if (!foldedBn) return q.conv(x, convName, weight, shape, new Float64Array(shape[0]!), map, pad, stride);
+    const folded = foldBatchNormIntoConv(weight, shape[0]!, batchNormAffine(weights, foldedBn));
+    return q.conv(x, convName, folded.weight, shape, Float64Array.from(folded.bias), map, pad, stride);
+  };
+
   const inputQuant = activationQuant(calibration.input.min, calibration.input.max);
   const input = q.quantize(ONNX_INPUT, inputQuant.scale, inputQuant.zeroPoint);
 
@@ -51,16 +70,13 @@ export function buildDenseNetInt8(
   let beta: number[] = [];
   let block: string;
   if (stemOf(spec) === 'cifar') {
-    const w = weights.get('features.conv0.weight')!;
     const map = pieceMapOf(calibration, 'features.conv0');
-    block = q.conv(input, 'features.conv0', w.data, w.shape, new Float64Array(w.shape[0]!), map, 1);
+    block = conv(input, 'features.conv0', map, 1);
     ({ alpha, beta } = map);
   } else {
     // conv0 + norm0 + ReLU + max pool: conv0 maps the pooled channels (a scale only, see pieceMapOf).
-    const shape = weights.get('features.conv0.weight')!.shape;
-    const folded = foldBatchNormIntoConv(get(weights, 'features.conv0.weight'), shape[0]!, batchNormAffine(weights, 'features.norm0'));
     const map = pieceMapOf(calibration, 'features.pool0');
-    const conv0 = q.conv(input, 'features.conv0', folded.weight, shape, Float64Array.from(folded.bias), map, 3, 2);
+    const conv0 = conv(input, 'features.conv0', map, 3, 2, 'features.norm0');
     block = g.node(
       'MaxPool',
       [conv0],
@@ -77,6 +93,9 @@ export function buildDenseNetInt8(
   const probe = (name: string): void => {
     if (options.probes) g.node('DequantizeLinear', [block, q.scalar(1), q.zeroPointOf(0)], [], `${name}.dequantized`);
   };
+  /** BatchNorm → ReLU on the concatenation so far (read through the current α, β). */
+  const bnRelu = (normName: string, reluName: string): Quantized =>
+    q.batchNormRelu(block, normName, batchNormAffine(weights, normName), alpha, beta, reluScale(reluName));
   /** β with the block's measured shift folded in: x = (x' − β)/α − δ = (x' − (β + α·δ))/α. */
   const shifted = (name: string): number[] => {
     const d = calibration.shifts[name];
@@ -91,37 +110,15 @@ export function buildDenseNetInt8(
     for (let l = 0; l < spec.blockConfig[b]!; l++) {
       const prefix = `features.denseblock${b + 1}.denselayer${l + 1}`;
       const map = pieceMapOf(calibration, pieces[l + 1]!);
-      const act1 = q.batchNormRelu(
-        block,
-        `${prefix}.norm1`,
-        batchNormAffine(weights, `${prefix}.norm1`),
-        alpha,
-        beta,
-        reluScale(`${prefix}.relu1`),
-      );
+      const act1 = bnRelu(`${prefix}.norm1`, `${prefix}.relu1`);
       let piece: string;
       if (usesBottleneck(spec)) {
-        const shape = weights.get(`${prefix}.conv1.weight`)!.shape;
-        const folded = foldBatchNormIntoConv(
-          get(weights, `${prefix}.conv1.weight`),
-          shape[0]!,
-          batchNormAffine(weights, `${prefix}.norm2`),
-        );
         const act2Scale = reluScale(`${prefix}.relu2`);
-        const act2 = q.conv(
-          act1,
-          `${prefix}.conv1`,
-          folded.weight,
-          shape,
-          Float64Array.from(folded.bias),
-          reluMap(shape[0]!, act2Scale),
-          0,
-        );
-        const w2 = weights.get(`${prefix}.conv2.weight`)!;
-        piece = q.conv({ name: act2, scale: act2Scale }, `${prefix}.conv2`, w2.data, w2.shape, new Float64Array(w2.shape[0]!), map, 1);
+        const bottleneckWidth = weights.get(`${prefix}.conv1.weight`)!.shape[0]!;
+        const act2 = conv(act1, `${prefix}.conv1`, reluMap(bottleneckWidth, act2Scale), 0, 1, `${prefix}.norm2`);
+        piece = conv({ name: act2, scale: act2Scale }, `${prefix}.conv2`, map, 1);
       } else {
-        const w1 = weights.get(`${prefix}.conv1.weight`)!;
-        piece = q.conv(act1, `${prefix}.conv1`, w1.data, w1.shape, new Float64Array(w1.shape[0]!), map, 1);
+        piece = conv(act1, `${prefix}.conv1`, map, 1);
       }
       block = g.node('Concat', [block, piece], [{ name: 'axis', i: 1 }]);
       alpha = alpha.concat(map.alpha);
@@ -132,18 +129,10 @@ export function buildDenseNetInt8(
     beta = shifted(blockName);
     if (b < spec.blockConfig.length - 1) {
       const prefix = `features.transition${b + 1}`;
-      const act = q.batchNormRelu(
-        block,
-        `${prefix}.norm`,
-        batchNormAffine(weights, `${prefix}.norm`),
-        alpha,
-        beta,
-        reluScale(`${prefix}.relu`),
-      );
+      const act = bnRelu(`${prefix}.norm`, `${prefix}.relu`);
       const pooled = q.averagePool2x2(act);
-      const w = weights.get(`${prefix}.conv.weight`)!;
       const map = pieceMapOf(calibration, `${prefix}.conv`);
-      block = q.conv(pooled, `${prefix}.conv`, w.data, w.shape, new Float64Array(w.shape[0]!), map, 0);
+      block = conv(pooled, `${prefix}.conv`, map, 0);
       ({ alpha, beta } = map);
     }
   }
